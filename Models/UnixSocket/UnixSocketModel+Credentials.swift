@@ -46,11 +46,69 @@ extension UnixSocketModel {
         maxFiles <= 0 ? 0 : 16 + 4 * UnixSocketMemory.descriptorRoom(requested: maxFiles)
     }
 
-    /// What `SCM_CREDENTIALS` reports for a message sent by `sender` (0: none recorded).
-    static func messageCredentials(_ sender: Int, users: [Int: Permissions.User]) -> PeerCredentials {
-        sender == 0
+    /// What `SCM_CREDENTIALS` reports for a message sent by `sender` (0: none recorded), with the ids an explicit
+    /// `SCM_CREDENTIALS` gave it.
+    static func messageCredentials(_ sender: Int, ids: [Int]?, users: [Int: Permissions.User]) -> PeerCredentials {
+        if let ids { return PeerCredentials(who: sender == 0 ? .none : .process(sender), uid: ids[0], gid: ids[1]) }
+        return sender == 0
             ? PeerCredentials(who: .none, uid: unrecordedUser, gid: unrecordedUser)
             : PeerCredentials(who: .process(sender), uid: users[sender]?.uid, gid: users[sender]?.gid)
+    }
+
+    /// What a sender's explicit `SCM_CREDENTIALS` names: a trace process's pid (0: pid 0), a uid and a gid
+    /// (``noUser``: -1).
+    public struct SentCredentials: Hashable, Sendable {
+        public var process: Int
+        public var uid: Int
+        public var gid: Int
+
+        public init(process: Int, uid: Int, gid: Int) {
+            self.process = process
+            self.uid = uid == -1 ? UnixSocketModel.noUser : uid
+            self.gid = gid == -1 ? UnixSocketModel.noUser : gid
+        }
+    }
+
+    /// `sendmsg` with an explicit `SCM_CREDENTIALS` (measured in `UnixSocketCredentialsFactsTests`, C probes;
+    /// `scm_check_creds`, `__scm_send`), checked before everything else of the send: an id of -1 `EINVAL`; then, for a
+    /// sender without `CAP_SYS_ADMIN`/`CAP_SETUID`/`CAP_SETGID` (not root), a pid not its own or ids not its own
+    /// `EPERM`; then a pid no process has `ESRCH` (pid 0 always; another trace process's when it may be gone). The
+    /// message then carries those credentials whatever the options (recorded always): its receiver's
+    /// `SCM_CREDENTIALS` names that process and those ids, its `SCM_PIDFD` that process, and a stream read under
+    /// either option stops where they change. A sender whose user the setup does not give may be either: `EPERM` and
+    /// success both allowed; root's are the setup's uid 0.
+    func sendWithCredentials(
+        _ state: State, process: Int, end: String, data: [UInt8], nonblocking: Bool, credentials: SentCredentials
+    ) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        var refusals: Transitions = []
+        var proceeds = true
+        if state.progress(of: process) == nil {
+            if credentials.uid == Self.noUser || credentials.gid == Self.noUser { return failure(state, .EINVAL) }
+            let user = state.users[process]
+            let own = credentials.process == process && user.map { $0.uid == credentials.uid && $0.gid == credentials.gid } != false
+            if user?.uid != 0 && !(own && user != nil) {
+                refusals += failure(state, .EPERM)
+                if user != nil { proceeds = false }  // a known user other than root, not its own: only EPERM
+            }
+            if proceeds && credentials.process == 0 { return refusals + failure(state, .ESRCH) }
+            if proceeds && credentials.process != process { refusals += failure(state, .ESRCH) }
+        }
+        guard proceeds else { return refusals }
+        let sent = transitions(state, .send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: []))
+        return refusals + sent.map { candidate in
+            var next = candidate.step.state
+            for socket in next.sockets.indices {
+                for message in next.sockets[socket].queue.indices where next.sockets[socket].queue[message].senderProcess == nil {
+                    next.sockets[socket].queue[message].senderProcess = credentials.process
+                    next.sockets[socket].queue[message].senderIds = [credentials.uid, credentials.gid]
+                }
+            }
+            if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+            return (candidate.output, .completed(next))
+        }
     }
 
     /// `transitions` with the sending process recorded on every message a send queued, and the receipts of a receiver
@@ -97,13 +155,14 @@ extension UnixSocketModel {
         let socket = state.sockets[index]
         // The sender of the message (or the stream buffers) the receipt comes from; nil: not judged.
         var sender: Int?
+        var ids: [Int]?
         if socket.peekOffset < 0, !Self.holdsMarks(socket) {
             if state.type == .stream, let progress = state.progress(of: process), progress.isReceive, progress.socket == end,
                 let first = progress.senderProcess
             {
-                sender = first
+                (sender, ids) = (first, progress.senderIds)
             } else {
-                sender = socket.queue.first?.senderProcess
+                (sender, ids) = (socket.queue.first?.senderProcess, socket.queue.first?.senderIds)
             }
         }
         return candidates.map { candidate in
@@ -130,7 +189,7 @@ extension UnixSocketModel {
             }
             let cut = !tablesNeverFull && installed < Swift.min(room, socket.queue.first?.files.count ?? 0)
             if socket.passCredentials {
-                received.credentials = left < 28 ? Self.credentialsNotJudged : Self.messageCredentials(sender, users: state.users)
+                received.credentials = left < 28 ? Self.credentialsNotJudged : Self.messageCredentials(sender, ids: ids, users: state.users)
                 if left < 28 { received.filesTruncated = true }
                 left = left >= 32 ? left - 32 : 0
             }

@@ -124,6 +124,8 @@ extension UnixSocketModel {
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
         case .setPassPidfd(_, let end, let value): call = "setsockopt \(end) SO_PASSPIDFD \(value)"
         case .setPassCredentials(_, let end, let value): call = "setsockopt \(end) SO_PASSCRED \(value)"
+        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
+            call = "send on \(end) \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""), SCM_CREDENTIALS pid of process \(credentials.process) uid \(credentials.uid) gid \(credentials.gid))"
         case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"

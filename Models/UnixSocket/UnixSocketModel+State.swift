@@ -17,6 +17,8 @@ extension UnixSocketModel {
         public var urgent = false
         /// The trace process whose send queued it (`SCM_PIDFD` names it; see `UnixSocketModel+Pidfd`).
         public var senderProcess: Int?
+        /// The uid and gid an explicit `SCM_CREDENTIALS` gave it (nil: its sender's own).
+        public var senderIds: [Int]?
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -142,6 +144,8 @@ extension UnixSocketModel {
         /// A stream receive: the sending trace process recorded with the first buffer it took (0: none recorded), nil
         /// before it took one; under `SO_PASSCRED` or `SO_PASSPIDFD` it stops before a buffer of another.
         public var senderProcess: Int?
+        /// The ids an explicit `SCM_CREDENTIALS` gave that buffer (nil: the sender's own).
+        public var senderIds: [Int]?
     }
 
     /// An object's sockets and files.

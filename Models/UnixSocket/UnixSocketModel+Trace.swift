@@ -218,6 +218,18 @@ extension UnixSocketModel {
                 process: call.process, end: try call.value.required("end").text("end"),
                 max: try call.value.required("max").integer("max", in: 0...1 << 24),
                 peek: try call.value.optional("peek")?.boolean("peek") ?? false)
+        case "send" where try call.value.optional("credentials") != nil:
+            for key in ["to", "files"] where try call.value.optional(key) != nil {
+                throw ModelError("send: 'credentials' takes no '\(key)'")
+            }
+            let credentials: JSONValue? = try call.value.required("credentials")
+            return .sendCredentials(
+                process: call.process, end: try call.value.required("end").text("end"),
+                data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
+                credentials: SentCredentials(
+                    process: try credentials.required("pid").integer("pid", in: 0...10_000),
+                    uid: try credentials.required("uid").integer("uid", in: -1...Self.noUser),
+                    gid: try credentials.required("gid").integer("gid", in: -1...Self.noUser)))
         case "send":
             return .send(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -421,7 +433,7 @@ extension UnixSocketModel {
         case .nestedEpoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case .nestedEpoll(_, .close): return .closed
         case .epoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
-        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
+        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _), .sendCredentials(_, _, let data, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receiveOutOfBand(_, _, let max, _):
             var received = try Self.received(value, limit: max, "max")
@@ -574,6 +586,11 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if let to { value["to"] = .string(to) }
             if !files.isEmpty { value["files"] = .array(files.map { .string($0) }) }
+            return ("send", .object(value))
+        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
+            var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
+            if nonblocking { value["nonblocking"] = true }
+            value["credentials"] = ["pid": .int(credentials.process), "uid": .int(credentials.uid), "gid": .int(credentials.gid)]
             return ("send", .object(value))
         case .sendOutOfBand(_, let end, let data, let nonblocking):
             var value: JSONObject = ["end": .string(end), "data": Payload.json(data), "oob": true]

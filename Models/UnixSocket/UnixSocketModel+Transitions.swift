@@ -26,6 +26,8 @@ extension UnixSocketModel {
             return setPassPidfd(state, process: process, end: end, value: value)
         case .setPassCredentials(let process, let end, let value):
             return setPassCredentials(state, process: process, end: end, value: value)
+        case .sendCredentials(let process, let end, let data, let nonblocking, let credentials):
+            return sendWithCredentials(state, process: process, end: end, data: data, nonblocking: nonblocking, credentials: credentials)
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
         case .refusedOption(let process, let end, _, let level, _):
@@ -419,7 +421,9 @@ extension UnixSocketModel {
             var received = Received(data: [])
             for message in socket.queue {
                 // Under SO_PASSCRED or SO_PASSPIDFD a peek stops before another sender's buffer, as a read does.
-                if socket.passesSender, message.senderProcess != socket.queue.first?.senderProcess { break }
+                if socket.passesSender, message.senderProcess != socket.queue.first?.senderProcess
+                    || message.senderIds != socket.queue.first?.senderIds
+                { break }
                 received.data += message.bytes.prefix(max - received.data.count)
                 if !message.files.isEmpty {
                     (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
@@ -507,7 +511,10 @@ extension UnixSocketModel {
         var advanced = progress
         let take = min(message.bytes.count, max - progress.received.count)
         advanced.received += message.bytes.prefix(take)
-        if advanced.senderProcess == nil { advanced.senderProcess = message.senderProcess ?? 0 }
+        if advanced.senderProcess == nil {
+            advanced.senderProcess = message.senderProcess ?? 0
+            advanced.senderIds = message.senderIds
+        }
         var carriedFiles = false
         if !message.files.isEmpty {
             carriedFiles = true
@@ -738,7 +745,7 @@ extension UnixSocketModel {
         switch input {
         case .send(_, let end, _, _, _, _), .receive(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
             .peek(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .sendOutOfBand(_, let end, _, _),
-            .accept(_, let end, _, _), .connectTo(_, let end?, _, _, _):
+            .sendCredentials(_, let end, _, _, _), .accept(_, let end, _, _), .connectTo(_, let end?, _, _, _):
             end
         case .connect(let process, _): "client-\(process)"
         default: nil
@@ -760,6 +767,8 @@ extension UnixSocketModel {
             .receiveTruncating(process: process, end: end, max: max, nonblocking: true, peek: peek)
         case .sendOutOfBand(let process, let end, let data, false):
             .sendOutOfBand(process: process, end: end, data: data, nonblocking: true)
+        case .sendCredentials(let process, let end, let data, false, let credentials):
+            .sendCredentials(process: process, end: end, data: data, nonblocking: true, credentials: credentials)
         case .accept(let process, let end, false, let flags):
             .accept(process: process, end: end, nonblocking: true, flags: flags)
         case .connect(let process, false):
@@ -922,7 +931,7 @@ extension UnixSocketModel {
     /// does at a change of sender (`unix_skb_scm_eq`; measured in `UnixSocketCredentialsFactsTests`).
     static func stopsAtSender(_ socket: Socket, _ progress: Progress, _ message: Message) -> Bool {
         guard socket.passesSender, !progress.received.isEmpty, let first = progress.senderProcess else { return false }
-        return (message.senderProcess ?? 0) != first
+        return (message.senderProcess ?? 0) != first || message.senderIds != progress.senderIds
     }
 }
 

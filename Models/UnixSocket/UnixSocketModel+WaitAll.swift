@@ -54,7 +54,10 @@ extension UnixSocketModel {
         var advanced = progress
         let take = min(message.bytes.count, max - progress.received.count)
         advanced.received += message.bytes.prefix(take)
-        if advanced.senderProcess == nil { advanced.senderProcess = message.senderProcess ?? 0 }
+        if advanced.senderProcess == nil {
+            advanced.senderProcess = message.senderProcess ?? 0
+            advanced.senderIds = message.senderIds
+        }
         var carriedFiles = false
         if !message.files.isEmpty {
             carriedFiles = true

@@ -117,6 +117,9 @@ public struct UnixSocketModel: TraceModel {
         case setPassPidfd(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PASSCRED, value)` (see `UnixSocketModel+Credentials`).
         case setPassCredentials(process: Int, end: String, value: Int)
+        /// `sendmsg` with an `SCM_CREDENTIALS` message naming `credentials` (see
+        /// ``sendWithCredentials(_:process:end:data:nonblocking:credentials:)``).
+        case sendCredentials(process: Int, end: String, data: [UInt8], nonblocking: Bool, credentials: SentCredentials)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -415,7 +418,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .sendOutOfBand(_, _, _, let nonblocking),
+            .sendOutOfBand(_, _, _, let nonblocking), .sendCredentials(_, _, _, let nonblocking, _),
             .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
@@ -500,7 +503,7 @@ extension UnixSocketModel.Input {
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
             .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
-            .setPassCredentials(let process, _, _), .receiveBatch(let process, _, _, _, _, _, _):
+            .setPassCredentials(let process, _, _), .sendCredentials(let process, _, _, _, _), .receiveBatch(let process, _, _, _, _, _, _):
             process
         }
     }

@@ -26,7 +26,11 @@ import Testing
         let modelType = UnixSocketModel.SocketType(rawValue: type.rawValue)!
         let setup = UnixSocketModel.Setup(
             type: modelType, shape: .pair(a: [1, 3], b: [2]), files: [.init(name: "m", content: [], holders: [1])])
-        let model = UnixSocketModel(objects: [("s0", setup)])
+        return modelAllows(UnixSocketModel(objects: [("s0", setup)]), history)
+    }
+
+    /// Whether `model` allows `history` on its object `s0`, each operation in as many pieces as it takes.
+    static func modelAllows(_ model: UnixSocketModel, _ history: History) -> Bool {
         var states = [model.initialState(of: "s0")]
         for (input, output) in history {
             var done: [UnixSocketModel.State] = []
@@ -154,8 +158,37 @@ import Testing
                 let forged = try Syscall.receiveWithCredentials(b, maximum: 16, controlRoom: 32, flags: Syscall.MessageFlags.dontWait)
                 #expect(forged.credentials.map { [$0.pid, $0.uid, $0.gid] } == [1, 1000, 1000])
                 #expect(errorName { _ = try Syscall.sendWithCredentials(a, Self.bytes("gone"), pid: child, uid: 0, gid: 0) } == "ESRCH")
+                #expect(errorName { _ = try Syscall.sendWithCredentials(a, Self.bytes("zero"), pid: 0, uid: 0, gid: 0) } == "ESRCH")
+                #expect(errorName { _ = try Syscall.sendWithCredentials(a, Self.bytes("bad"), pid: getpid(), uid: UInt32.max, gid: 0) } == "EINVAL")
             }
         }
+    }
+
+    /// The model on explicit credentials: root (process 1) names process 3 and other ids, which the receiver gets; a
+    /// user other than root gets `EPERM` for them; pid 0 `ESRCH`; an id of -1 `EINVAL`.
+    @Test func explicitCredentialsAreJudged() {
+        let model = UnixSocketModel(objects: [
+            ("s0", .init(type: .dgram, shape: .pair(a: [1, 3], b: [2]), users: [1: .init(uid: 0), 3: .init(uid: 1000)]))
+        ])
+        func allows(_ history: History) -> Bool { Self.modelAllows(model, history) }
+        func send(_ process: Int, _ credentials: UnixSocketModel.SentCredentials) -> UnixSocketModel.Input {
+            .sendCredentials(process: process, end: "a", data: Self.bytes("c"), nonblocking: true, credentials: credentials)
+        }
+        let pass: (input: UnixSocketModel.Input, output: UnixSocketModel.Output) = (.setPassCredentials(process: 2, end: "b", value: 1), .closed)
+        let receive = UnixSocketModel.Input.receive(process: 2, end: "b", max: 16, nonblocking: true, maxFiles: 4)
+        let forged = UnixSocketModel.SentCredentials(process: 3, uid: 7, gid: 8)
+        let forgedReceipt = UnixSocketModel.Received(data: Self.bytes("c"), credentials: .init(who: .process(3), uid: 7, gid: 8))
+        do { let allowed = allows([pass, (send(1, forged), .sent(1)), (receive, .received(forgedReceipt))]); #expect(allowed) }
+        do { let allowed = allows([pass, (send(1, forged), .sent(1)), (receive, .received(.init(data: Self.bytes("c"), credentials: .init(who: .process(1)))))]); #expect(!allowed) }
+        // Recorded whatever the options: set after the send, the receiver still gets them.
+        do { let allowed = allows([(send(1, forged), .sent(1)), pass, (receive, .received(forgedReceipt))]); #expect(allowed) }
+        do { let allowed = allows([(send(3, forged), .failed(.EPERM))]); #expect(allowed) }
+        do { let allowed = allows([(send(3, forged), .sent(1))]); #expect(!allowed) }
+        do { let allowed = allows([(send(3, .init(process: 3, uid: 1000, gid: 1000)), .sent(1))]); #expect(allowed) }
+        do { let allowed = allows([(send(1, .init(process: 0, uid: 0, gid: 0)), .failed(.ESRCH))]); #expect(allowed) }
+        do { let allowed = allows([(send(1, .init(process: 0, uid: 0, gid: 0)), .sent(1))]); #expect(!allowed) }
+        do { let allowed = allows([(send(1, .init(process: 1, uid: -1, gid: 0)), .failed(.EINVAL))]); #expect(allowed) }
+        do { let allowed = allows([(send(1, .init(process: 1, uid: -1, gid: 0)), .failed(.EPERM))]); #expect(!allowed) }
     }
 
     /// A stream read under `SO_PASSCRED` or `SO_PASSPIDFD` stops at a change of sender — this process's bytes, a
