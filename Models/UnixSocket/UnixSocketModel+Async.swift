@@ -115,7 +115,7 @@ extension UnixSocketModel {
         }
         let size: Int
         switch effective {
-        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _): size = data.count
+        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _), .sendCredentials(_, _, let data, _, _): size = data.count
         default: return
         }
         switch output {
@@ -142,7 +142,7 @@ extension UnixSocketModel {
 
     private func sendingSocket(_ input: Input) -> String? {
         switch input {
-        case .send(_, let end, _, _, _, _), .sendOutOfBand(_, let end, _, _): end
+        case .send(_, let end, _, _, _, _), .sendOutOfBand(_, let end, _, _), .sendCredentials(_, let end, _, _, _): end
         default: nil
         }
     }

@@ -247,6 +247,7 @@ extension UnixSocketModel {
         if let from = received.from { value["from"] = .string(from) }
         if let length = received.length { value["size"] = .int(length) }
         if let pidfd = received.pidfd, pidfd != pidfdNotJudged { value["pidfd"] = .int(pidfd) }
+        if let credentials = received.credentials { value["credentials"] = credentialsValue(credentials) }
         return .object(value)
     }
 }

@@ -123,6 +123,9 @@ extension UnixSocketModel {
         case .setSendBuffer(_, let end, let value): call = "setsockopt \(end) SO_SNDBUF \(value)"
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
         case .setPassPidfd(_, let end, let value): call = "setsockopt \(end) SO_PASSPIDFD \(value)"
+        case .setPassCredentials(_, let end, let value): call = "setsockopt \(end) SO_PASSCRED \(value)"
+        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
+            call = "send on \(end) \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""), SCM_CREDENTIALS pid of process \(credentials.process) uid \(credentials.uid) gid \(credentials.gid))"
         case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"
@@ -157,6 +160,7 @@ extension UnixSocketModel {
             if received.filesTruncated { flags.append("MSG_CTRUNC") }
             if let from = received.from { flags.append("from \(from)") }
             if let pidfd = received.pidfd { flags.append(pidfd == Self.pidfdNotJudged ? "SCM_PIDFD not judged" : "SCM_PIDFD of process \(pidfd)") }
+            if let credentials = received.credentials { flags.append("SCM_CREDENTIALS of \(Self.describe(credentials))") }
             return "\(call) → \(result)" + (flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]")
         case .connected(let end)?: result = end
         case .closed?, .exited?: result = "ok"
@@ -176,13 +180,7 @@ extension UnixSocketModel {
         case .address(let name)?: result = name == Self.unnamed ? "unnamed (no address)" : "the address of \(name)"
         case .socketError(let code)?: result = code?.rawValue ?? "0 (no error)"
         case .peerCredentials(let credentials)?:
-            let who = switch credentials.who {
-            case .none: "no credentials (pid 0)"
-            case .harness: "the harness (made before the trace)"
-            case .process(let process): "process \(process)"
-            }
-            let ids = [credentials.uid.map { "uid \($0)" }, credentials.gid.map { "gid \($0)" }].compactMap { $0 }
-            result = who + (ids.isEmpty ? "" : " (" + ids.joined(separator: ", ") + ")")
+            result = Self.describe(credentials)
         case .probed(let open)?: result = open ? "a write end is open" : "every write end is closed"
         case .flags(let nonblocking, let async)?:
             result = [nonblocking ? "O_NONBLOCK" : nil, async ? "O_ASYNC" : nil].compactMap { $0 }.joined(separator: "|")
@@ -193,5 +191,18 @@ extension UnixSocketModel {
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"
+    }
+}
+
+extension UnixSocketModel {
+    /// Whose credentials, with the ids when known.
+    static func describe(_ credentials: PeerCredentials) -> String {
+        let who = switch credentials.who {
+        case .none: "no credentials (pid 0)"
+        case .harness: "the harness (made before the trace)"
+        case .process(let process): "process \(process)"
+        }
+        let ids = [credentials.uid.map { "uid \($0)" }, credentials.gid.map { "gid \($0)" }].compactMap { $0 }
+        return who + (ids.isEmpty ? "" : " (" + ids.joined(separator: ", ") + ")")
     }
 }

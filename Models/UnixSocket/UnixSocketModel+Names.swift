@@ -53,7 +53,7 @@ extension UnixSocketModel {
     public static func regularFileFailure(_ input: Input) -> ErrorCode? {
         switch input {
         case .send(_, let end, _, _, _, _), .sendOutOfBand(_, let end, _, _), .receiveOutOfBand(_, let end, _, _),
-            .receive(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
+            .sendCredentials(_, let end, _, _, _), .receive(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
             .peek(_, let end, _, _, _), .shutdown(_, let end, _), .getOption(_, let end, _),
             .setSendBuffer(_, let end, _), .setPeekOffset(_, let end, _), .setTimeout(_, let end, _, _),
             .setOutOfBandInline(_, let end, _), .listen(_, let end, _), .disconnectPeer(_, let end),

@@ -53,11 +53,21 @@ extension UnixSocketModel {
     /// Whether the recorded `output` is the candidate's: equal, or for `SO_PEERCRED` admitted by it (ids the model
     /// does not know match any).
     static func outputAgrees(_ output: Output, with candidate: Output) -> Bool {
-        if case .received(var recorded) = output, case .received(let expected) = candidate, expected.pidfd == pidfdNotJudged {
-            // The pidfd and the descriptors beside it are not judged (see `UnixSocketModel+Pidfd`).
-            recorded.pidfd = expected.pidfd
-            recorded.files = expected.files
-            recorded.filesTruncated = expected.filesTruncated
+        if case .received(var recorded) = output, case .received(let expected) = candidate {
+            if expected.pidfd == pidfdNotJudged {
+                // The control messages and the descriptors beside them are not judged (see `UnixSocketModel+Credentials`).
+                recorded.pidfd = expected.pidfd
+                recorded.files = expected.files
+                recorded.filesTruncated = expected.filesTruncated
+                recorded.credentials = expected.credentials
+            }
+            if let credentials = expected.credentials, let given = recorded.credentials,
+                credentials == credentialsNotJudged || credentials.admits(given)
+            {
+                recorded.credentials = credentials  // ids the model does not know match any
+            } else if expected.credentials == credentialsNotJudged {
+                recorded.credentials = expected.credentials  // cut: absent too
+            }
             return recorded == expected
         }
         if case .peerCredentials(let recorded) = output, case .peerCredentials(let expected) = candidate {

@@ -17,6 +17,8 @@ extension UnixSocketModel {
         public var urgent = false
         /// The trace process whose send queued it (`SCM_PIDFD` names it; see `UnixSocketModel+Pidfd`).
         public var senderProcess: Int?
+        /// The uid and gid an explicit `SCM_CREDENTIALS` gave it (nil: its sender's own).
+        public var senderIds: [Int]?
     }
 
     /// One socket of an object: a pair's end, a listener, one side of a connection, or a bound datagram socket.
@@ -84,6 +86,11 @@ extension UnixSocketModel {
         public internal(set) var noSpace = false
         /// `SO_PASSPIDFD`: each message received carries a pidfd of its sender (see `UnixSocketModel+Pidfd`).
         public internal(set) var passPidfd = false
+        /// `SO_PASSCRED`: each message received carries its sender's credentials (see `UnixSocketModel+Credentials`).
+        public internal(set) var passCredentials = false
+        /// `SO_PASSCRED` or `SO_PASSPIDFD` (`unix_may_passcred`): the kernel records the sender of what is sent to or
+        /// from it, and a stream read stops at a change of sender.
+        var passesSender: Bool { passPidfd || passCredentials }
 
         init(name: String, holders: [Int], peer: String? = nil, isListener: Bool = false, isBound: Bool = false) {
             self.name = name
@@ -134,6 +141,11 @@ extension UnixSocketModel {
         /// enters, so an `F_SETFL` while it is under way changes nothing for it (see
         /// ``UnixSocketModel/nonblockingByDescriptor(_:in:)``).
         public var nonblockingByDescription = false
+        /// A stream receive: the sending trace process recorded with the first buffer it took (0: none recorded), nil
+        /// before it took one; under `SO_PASSCRED` or `SO_PASSPIDFD` it stops before a buffer of another.
+        public var senderProcess: Int?
+        /// The ids an explicit `SCM_CREDENTIALS` gave that buffer (nil: the sender's own).
+        public var senderIds: [Int]?
     }
 
     /// An object's sockets and files.

@@ -83,7 +83,8 @@ extension UnixSocketModel {
         case .receive(_, let name, _, false, _), .receiveWaitingAll(_, let name, _, false), .peek(_, let name, _, false, _),
             .receiveTruncating(_, let name, _, false, _), .accept(_, let name, false, _):
             (end, send) = (name, false)
-        case .send(_, let name, _, false, _, _), .sendOutOfBand(_, let name, _, false), .connectTo(_, let name?, _, _, false):
+        case .send(_, let name, _, false, _, _), .sendOutOfBand(_, let name, _, false), .sendCredentials(_, let name, _, false, _),
+            .connectTo(_, let name?, _, _, false):
             (end, send) = (name, true)
         case .connect(let process, false):
             // A client connecting again (its socket `client-P` exists, connected): to a full backlog it sleeps, and

@@ -218,6 +218,18 @@ extension UnixSocketModel {
                 process: call.process, end: try call.value.required("end").text("end"),
                 max: try call.value.required("max").integer("max", in: 0...1 << 24),
                 peek: try call.value.optional("peek")?.boolean("peek") ?? false)
+        case "send" where try call.value.optional("credentials") != nil:
+            for key in ["to", "files"] where try call.value.optional(key) != nil {
+                throw ModelError("send: 'credentials' takes no '\(key)'")
+            }
+            let credentials: JSONValue? = try call.value.required("credentials")
+            return .sendCredentials(
+                process: call.process, end: try call.value.required("end").text("end"),
+                data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
+                credentials: SentCredentials(
+                    process: try credentials.required("pid").integer("pid", in: 0...10_000),
+                    uid: try credentials.required("uid").integer("uid", in: -1...Self.noUser),
+                    gid: try credentials.required("gid").integer("gid", in: -1...Self.noUser)))
         case "send":
             return .send(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -351,6 +363,7 @@ extension UnixSocketModel {
         case "setsockopt":
             let name = try call.value.required("option").text("option")
             if name == "SO_PASSPIDFD" { return try passPidfdInput(of: call) }
+            if name == "SO_PASSCRED" { return try passCredentialsInput(of: call) }
             guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE", "SO_RCVTIMEO", "SO_SNDTIMEO"].contains(name) else {
                 throw ModelError(
                     "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO or SO_SNDTIMEO, not \"\(name)\"")
@@ -420,7 +433,7 @@ extension UnixSocketModel {
         case .nestedEpoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
         case .nestedEpoll(_, .close): return .closed
         case .epoll(_, .create): return .epollCreated(closeOnExec: try Epoll.createdCloseOnExec(value))
-        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _):
+        case .send(_, _, let data, _, _, _), .sendOutOfBand(_, _, let data, _), .sendCredentials(_, _, let data, _, _):
             return .sent(try value.required("sent").integer("sent", in: 0...data.count))
         case .receiveOutOfBand(_, _, let max, _):
             var received = try Self.received(value, limit: max, "max")
@@ -456,7 +469,7 @@ extension UnixSocketModel {
             return .created(type)
         case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout):
             return .timeout(try Self.socketTimeout(try value.required("value"), field: "value"))
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setOutOfBandInline, .setTimeout,
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setPassCredentials, .setOutOfBandInline, .setTimeout,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -514,7 +527,7 @@ extension UnixSocketModel {
 
     /// `SO_PEERCRED`'s ok value: `"pid"` (a trace process, 0 for none) or `"harness": true`, with optional ids
     /// (-1 read as 4294967295, the same `(uid_t)-1`).
-    private static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
+    static func peerCredentials(_ value: JSONValue?) throws(ModelError) -> PeerCredentials {
         let who: Credentials
         if try value.optional("harness")?.boolean("harness") == true {
             guard try value.optional("pid") == nil else {
@@ -558,7 +571,8 @@ extension UnixSocketModel {
                 try file.text("files")
             } ?? [],
             filesTruncated: try value.optional("filesTruncated")?.boolean("filesTruncated") ?? false,
-            from: try value.optional("from")?.text("from"), pidfd: try value.optional("pidfd")?.integer("pidfd", in: 1...1_000_000))
+            from: try value.optional("from")?.text("from"), pidfd: try value.optional("pidfd")?.integer("pidfd", in: 1...1_000_000),
+            credentials: try value.optional("credentials").map { (credentials) throws(ModelError) in try peerCredentials(credentials) })
     }
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
@@ -572,6 +586,11 @@ extension UnixSocketModel {
             if nonblocking { value["nonblocking"] = true }
             if let to { value["to"] = .string(to) }
             if !files.isEmpty { value["files"] = .array(files.map { .string($0) }) }
+            return ("send", .object(value))
+        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
+            var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
+            if nonblocking { value["nonblocking"] = true }
+            value["credentials"] = ["pid": .int(credentials.process), "uid": .int(credentials.uid), "gid": .int(credentials.gid)]
             return ("send", .object(value))
         case .sendOutOfBand(_, let end, let data, let nonblocking):
             var value: JSONObject = ["end": .string(end), "data": Payload.json(data), "oob": true]
@@ -675,6 +694,8 @@ extension UnixSocketModel {
             return ("setsockopt", ["end": .string(end), "option": "SO_SNDBUF", "value": .int(value)])
         case .setPassPidfd(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PASSPIDFD", "value": .int(value)])
+        case .setPassCredentials(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PASSCRED", "value": .int(value)])
         case .setPeekOffset(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .setTimeout(_, let end, let send, let timeout):
@@ -742,15 +763,7 @@ extension UnixSocketModel {
         case .socketError(let code):
             return .ok(["value": code.map { .string($0.rawValue) } ?? .int(0)])
         case .peerCredentials(let credentials):
-            var value: JSONObject
-            switch credentials.who {
-            case .none: value = ["pid": .int(0)]
-            case .harness: value = ["harness": true]
-            case .process(let process): value = ["pid": .int(process)]
-            }
-            if let uid = credentials.uid { value["uid"] = .int(uid) }
-            if let gid = credentials.gid { value["gid"] = .int(gid) }
-            return .ok(.object(value))
+            return .ok(Self.credentialsValue(credentials))
         case .failed(let code):
             return .fail(code)
         case .flags, .owner, .ownerEx, .ioSignal, .signalTaken:
@@ -842,5 +855,20 @@ extension UnixSocketModel {
 
     static func json(_ timeout: SocketTimeout) -> JSONValue {
         ["sec": .int(timeout.seconds), "usec": .int(timeout.microseconds)]
+    }
+}
+
+extension UnixSocketModel {
+    /// `SO_PEERCRED`'s and `SCM_CREDENTIALS`' value: `{"pid": P (0: none), "uid": U?, "gid": G?}` or `{"harness": true}`.
+    static func credentialsValue(_ credentials: PeerCredentials) -> JSONValue {
+        var value: JSONObject
+        switch credentials.who {
+        case .none: value = ["pid": .int(0)]
+        case .harness: value = ["harness": true]
+        case .process(let process): value = ["pid": .int(process)]
+        }
+        if let uid = credentials.uid { value["uid"] = .int(uid) }
+        if let gid = credentials.gid { value["gid"] = .int(gid) }
+        return .object(value)
     }
 }

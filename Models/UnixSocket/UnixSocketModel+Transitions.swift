@@ -24,6 +24,10 @@ extension UnixSocketModel {
             return []  // stepped message by message (see `UnixSocketModel+Batches`)
         case .setPassPidfd(let process, let end, let value):
             return setPassPidfd(state, process: process, end: end, value: value)
+        case .setPassCredentials(let process, let end, let value):
+            return setPassCredentials(state, process: process, end: end, value: value)
+        case .sendCredentials(let process, let end, let data, let nonblocking, let credentials):
+            return sendWithCredentials(state, process: process, end: end, data: data, nonblocking: nonblocking, credentials: credentials)
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
         case .refusedOption(let process, let end, _, let level, _):
@@ -378,7 +382,7 @@ extension UnixSocketModel {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let room = state.descriptorRoom(requested: maxFiles, at: index)
         if state.type == .stream {
             return streamReceive(state, process: process, index, max: max, nonblocking: nonblocking, room: room)
         }
@@ -408,7 +412,7 @@ extension UnixSocketModel {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
-        let room = UnixSocketMemory.descriptorRoom(requested: maxFiles)
+        let room = state.descriptorRoom(requested: maxFiles, at: index)
         let socket = state.sockets[index]
         if state.type == .stream {
             if state.holdsReadLock(socket.name, except: process) { return [] }
@@ -416,6 +420,10 @@ extension UnixSocketModel {
             var next = state
             var received = Received(data: [])
             for message in socket.queue {
+                // Under SO_PASSCRED or SO_PASSPIDFD a peek stops before another sender's buffer, as a read does.
+                if socket.passesSender, message.senderProcess != socket.queue.first?.senderProcess
+                    || message.senderIds != socket.queue.first?.senderIds
+                { break }
                 received.data += message.bytes.prefix(max - received.data.count)
                 if !message.files.isEmpty {
                     (received.files, received.filesTruncated) = next.deliver(message.files, room: room, to: process)
@@ -498,10 +506,15 @@ extension UnixSocketModel {
             // Asleep, having dropped what it passed (the byte or a mark): that much has happened.
             return state == original ? [] : [(nil, .partial(state))]
         }
+        if Self.stopsAtSender(socket, progress, message) { return finish(state, progress) }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, max - progress.received.count)
         advanced.received += message.bytes.prefix(take)
+        if advanced.senderProcess == nil {
+            advanced.senderProcess = message.senderProcess ?? 0
+            advanced.senderIds = message.senderIds
+        }
         var carriedFiles = false
         if !message.files.isEmpty {
             carriedFiles = true
@@ -732,7 +745,7 @@ extension UnixSocketModel {
         switch input {
         case .send(_, let end, _, _, _, _), .receive(_, let end, _, _, _), .receiveWaitingAll(_, let end, _, _),
             .peek(_, let end, _, _, _), .receiveTruncating(_, let end, _, _, _), .sendOutOfBand(_, let end, _, _),
-            .accept(_, let end, _, _), .connectTo(_, let end?, _, _, _):
+            .sendCredentials(_, let end, _, _, _), .accept(_, let end, _, _), .connectTo(_, let end?, _, _, _):
             end
         case .connect(let process, _): "client-\(process)"
         default: nil
@@ -754,6 +767,8 @@ extension UnixSocketModel {
             .receiveTruncating(process: process, end: end, max: max, nonblocking: true, peek: peek)
         case .sendOutOfBand(let process, let end, let data, false):
             .sendOutOfBand(process: process, end: end, data: data, nonblocking: true)
+        case .sendCredentials(let process, let end, let data, false, let credentials):
+            .sendCredentials(process: process, end: end, data: data, nonblocking: true, credentials: credentials)
         case .accept(let process, let end, false, let flags):
             .accept(process: process, end: end, nonblocking: true, flags: flags)
         case .connect(let process, false):
@@ -908,5 +923,24 @@ extension UnixSocketModel.State {
     mutating func dropHolder(_ process: Int, of name: String) {
         guard let index = fileIndex(name), let position = files[index].holders.firstIndex(of: process) else { return }
         files[index].holders.remove(at: position)
+    }
+}
+
+extension UnixSocketModel {
+    /// Whether a stream read that has copied bytes stops before `message`: under `SO_PASSCRED` or `SO_PASSPIDFD` it
+    /// does at a change of sender (`unix_skb_scm_eq`; measured in `UnixSocketCredentialsFactsTests`).
+    static func stopsAtSender(_ socket: Socket, _ progress: Progress, _ message: Message) -> Bool {
+        guard socket.passesSender, !progress.received.isEmpty, let first = progress.senderProcess else { return false }
+        return (message.senderProcess ?? 0) != first || message.senderIds != progress.senderIds
+    }
+}
+
+extension UnixSocketModel.State {
+    /// The descriptors a receive of `maxFiles` on socket `index` has room for: the harness's control buffer
+    /// (`CMSG_SPACE(4 × room)`), less `SCM_CREDENTIALS`' 32 bytes under `SO_PASSCRED` (see `UnixSocketModel+Credentials`).
+    func descriptorRoom(requested maxFiles: Int, at index: Int) -> Int {
+        var bytes = UnixSocketModel.controlBytes(maxFiles: maxFiles)
+        if sockets[index].passCredentials { bytes = bytes >= 32 ? bytes - 32 : 0 }
+        return bytes > 16 ? (bytes - 16) / 4 : 0
     }
 }

@@ -49,10 +49,15 @@ extension UnixSocketModel {
             }
             return state == original ? [] : [(nil, .partial(state))]
         }
+        if Self.stopsAtSender(socket, progress, message) { return finish(state, progress) }
         var next = state
         var advanced = progress
         let take = min(message.bytes.count, max - progress.received.count)
         advanced.received += message.bytes.prefix(take)
+        if advanced.senderProcess == nil {
+            advanced.senderProcess = message.senderProcess ?? 0
+            advanced.senderIds = message.senderIds
+        }
         var carriedFiles = false
         if !message.files.isEmpty {
             carriedFiles = true

@@ -115,6 +115,11 @@ public struct UnixSocketModel: TraceModel {
         case refusedOption(process: Int, end: String, set: Bool, level: Int, option: Int)
         /// `setsockopt(SOL_SOCKET, SO_PASSPIDFD, value)` (see `UnixSocketModel+Pidfd`).
         case setPassPidfd(process: Int, end: String, value: Int)
+        /// `setsockopt(SOL_SOCKET, SO_PASSCRED, value)` (see `UnixSocketModel+Credentials`).
+        case setPassCredentials(process: Int, end: String, value: Int)
+        /// `sendmsg` with an `SCM_CREDENTIALS` message naming `credentials` (see
+        /// ``sendWithCredentials(_:process:end:data:nonblocking:credentials:)``).
+        case sendCredentials(process: Int, end: String, data: [UInt8], nonblocking: Bool, credentials: SentCredentials)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -183,11 +188,15 @@ public struct UnixSocketModel: TraceModel {
         /// `SCM_PIDFD` (the receiver's `SO_PASSPIDFD`): the trace process whose send queued the message; in the model's
         /// own outcomes ``UnixSocketModel/pidfdNotJudged`` where it does not judge it.
         public var pidfd: Int?
+        /// `SCM_CREDENTIALS` (the receiver's `SO_PASSCRED`): whose credentials the message carried — the trace process
+        /// whose send queued it, or none (pid 0, ids 65534: the kernel recorded no sender) — with the ids when known.
+        public var credentials: PeerCredentials?
 
         public init(
             data: [UInt8], truncated: Bool = false, files: [String] = [], filesTruncated: Bool = false, from: String? = nil,
-            length: Int? = nil, pidfd: Int? = nil
+            length: Int? = nil, pidfd: Int? = nil, credentials: PeerCredentials? = nil
         ) {
+            self.credentials = credentials
             self.pidfd = pidfd
             self.length = length
             self.data = data
@@ -409,7 +418,7 @@ public struct UnixSocketModel: TraceModel {
     static func maySleep(_ input: Input) -> Bool {
         switch input {
         case .send(_, _, _, let nonblocking, _, _), .receive(_, _, _, let nonblocking, _), .connect(_, let nonblocking),
-            .sendOutOfBand(_, _, _, let nonblocking),
+            .sendOutOfBand(_, _, _, let nonblocking), .sendCredentials(_, _, _, let nonblocking, _),
             .receiveTruncating(_, _, _, let nonblocking, _), .receiveWaitingAll(_, _, _, let nonblocking),
             .connectTo(_, _, _, _, let nonblocking), .accept(_, _, let nonblocking, _), .peek(_, _, _, let nonblocking, _):
             !nonblocking
@@ -494,7 +503,7 @@ extension UnixSocketModel.Input {
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
             .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
-            .receiveBatch(let process, _, _, _, _, _, _):
+            .setPassCredentials(let process, _, _), .sendCredentials(let process, _, _, _, _), .receiveBatch(let process, _, _, _, _, _, _):
             process
         }
     }

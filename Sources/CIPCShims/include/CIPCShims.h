@@ -11,6 +11,7 @@
 
 #include "ipc_batches.h"
 #include "ipc_children.h"
+#include "ipc_credentials.h"
 #include "ipc_epoll.h"
 #include "ipc_events.h"
 #include "ipc_futex.h"

@@ -598,6 +598,10 @@ public struct UnixSocketBinding: ObjectBinding {
             return .closed
         case .setPassPidfd:
             BindingFailure.abandon("setsockopt SO_PASSPIDFD: this binding's receives do not read SCM_PIDFD")
+        case .setPassCredentials:
+            BindingFailure.abandon("setsockopt SO_PASSCRED: this binding's receives do not read SCM_CREDENTIALS")
+        case .sendCredentials:
+            BindingFailure.abandon("send with SCM_CREDENTIALS: a worker knows no other trace process's pid")
         case .setPeekOffset(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(truncatingIfNeeded: value))
