@@ -2,7 +2,7 @@
 extension PosixSemaphoreModel {
     /// How many handles `process` holds: the driver's (until closed) and the ones its `open`s added.
     public static func handles(of process: Int, in state: State) -> Int {
-        (state.closedHandles.contains(process) ? 0 : 1) + state.extraHandles.filter { $0 == process }.count
+        (state.closedHandles.contains(process) || !state.driverHandles ? 0 : 1) + state.extraHandles.filter { $0 == process }.count
     }
 
     /// `state` after a successful `sem_open` of this semaphore by `process`: one more handle.
@@ -19,7 +19,7 @@ extension PosixSemaphoreModel {
         var next = state
         if let index = next.extraHandles.firstIndex(of: process) {
             next.extraHandles.remove(at: index)
-        } else if !next.closedHandles.contains(process) {
+        } else if next.driverHandles && !next.closedHandles.contains(process) {
             next.closedHandles.insertSorted(process)
         } else {
             return [Transition(.failed(.EINVAL), state), Transition(.done, state)]

@@ -46,6 +46,11 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// An unnamed semaphore in the process's private memory (a global, the stack, `MAP_PRIVATE`) rather than in
         /// shared memory: a `fork` gives the child a copy of its own (``PosixSemaphoreModel+Fork``).
         public var privateMemory: Bool
+        /// False: the name does not exist when the trace begins, and no process holds a handle; the first `open`
+        /// with `create` makes the semaphore the trace follows (``PosixSemaphoreModel+Creation``). Named only.
+        public var exists = true
+        /// The creators' umask (022 unless given), for a semaphore an `open` makes.
+        public var umask = 0o022
 
         public init(value: Int, named: Bool, permissions: Permissions = Permissions(), shared: Bool = true, privateMemory: Bool = false) {
             self.value = value
@@ -79,6 +84,12 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var copies: [Int: Int] = [:]
         /// Whether the semaphore lies in private memory (the setup's `privateMemory`): a `fork` copies it.
         public var privateMemory = false
+        /// False until an `open` with `create` makes the semaphore (a setup with `exists` false).
+        public var created = true
+        /// Whether each process starts with a handle the driver opened (false when the name did not exist).
+        public var driverHandles = true
+        /// The creators' umask (the setup's).
+        public var umask = 0o022
     }
 
     public enum Input: Hashable, Sendable {
@@ -109,14 +120,16 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case fork(process: Int, child: Int)
     }
 
-    /// `sem_open` with `O_CREAT`: `O_EXCL`, and the value asked for.
+    /// `sem_open` with `O_CREAT`: `O_EXCL`, the value asked for, and the mode (0600 unless given).
     public struct Creation: Hashable, Sendable {
         public var exclusive: Bool
         public var value: Int
+        public var mode: Int?
 
-        public init(exclusive: Bool, value: Int) {
+        public init(exclusive: Bool, value: Int, mode: Int? = nil) {
             self.exclusive = exclusive
             self.value = value
+            self.mode = mode
         }
     }
 
@@ -140,12 +153,21 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         state.permissions = setup?.permissions ?? Permissions()
         state.shared = setup?.shared ?? true
         state.privateMemory = setup?.privateMemory ?? false
+        state.umask = setup?.umask ?? 0o022
+        if setup?.exists == false {
+            state.created = false
+            state.driverHandles = false
+        }
         return state
     }
 
     /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         if let copied = copyTransitions(state, input) { return copied }
+        if !state.created, let creation = creationTransitions(state, input) {
+            guard case .open = input else { return creation }
+            return DescriptorTable.withExhaustion(creation, in: state)
+        }
         guard case .open = input else { return callTransitions(state, input) }
         return DescriptorTable.withExhaustion(callTransitions(state, input), in: state)
     }
@@ -219,6 +241,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        if !state.created { return "not created yet" }
         var parts = ["value \(state.value)"]
         if !state.taken.isEmpty { parts.append("units taken by \(state.taken)") }
         if state.lostUnits > 0 { parts.append("\(state.lostUnits) lost with processes that died holding them") }
@@ -239,7 +262,7 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .post: call = "sem_post"
         case .getValue: call = "sem_getvalue"
         case .open(_, let creation):
-            call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" } ?? "")
+            call = "sem_open" + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "") value \($0.value)" + ($0.mode.map { " mode 0\(String($0, radix: 8))" } ?? "") } ?? "")
         case .unlink: call = "sem_unlink"
         case .close: call = "sem_close"
         case .refusedName(_, let open, let name): call = "\(open ? "sem_open" : "sem_unlink") of a name \(name.rawValue)"
@@ -267,11 +290,16 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 //   2^31 - 1), destroy.
 //   fork {"child": N}: the process forks (PosixSemaphoreModel+Fork.swift).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}; an unnamed one may say "pshared": false, and
-//   "privateMemory": true (it lies in the process's private memory, so a fork copies it).
+//   "privateMemory": true (it lies in the process's private memory, so a fork copies it); a named one "exists": false
+//   (no "value": the name does not exist yet, the first open with "create" makes it; "umask": "0022"?).
 extension PosixSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var semaphores: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            if try setup.optional("exists")?.boolean("exists") == false {
+                semaphores.append((name, try Self.absentSetup(name, setup)))
+                continue
+            }
             semaphores.append((name, Setup(
                 value: try setup.required("value").integer("value", in: 0...Self.maximumValue),
                 named: try setup.optional("named")?.boolean("named") ?? false, permissions: try Permissions(setup: setup),
@@ -283,7 +311,8 @@ extension PosixSemaphoreModel {
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject(
+            if !setup.exists { return (name, Self.absentParameters(setup)) }
+            return (name, .object(JSONObject(
                 [("value", .int(setup.value)), ("named", .bool(setup.named))] + (setup.shared ? [] : [("pshared", false)])
                     + (setup.privateMemory ? [("privateMemory", true)] : [])
                     + setup.permissions.json)))
@@ -328,7 +357,7 @@ extension PosixSemaphoreModel {
             guard try call.value.optional("create")?.boolean("create") == true else { return .open(process: call.process) }
             return .open(process: call.process, creation: Creation(
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
-                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max))))
+                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max)), mode: try Permissions.mode(in: call.value)))
         default:
             throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init, destroy and fork)")
         }
@@ -348,7 +377,11 @@ extension PosixSemaphoreModel {
         case .post: ("post", nil)
         case .getValue: ("getvalue", nil)
         case .open(_, let creation):
-            ("open", creation.map { ["create": true, "exclusive": .bool($0.exclusive), "value": .int($0.value)] })
+            ("open", creation.map { creation in
+                var value: JSONObject = ["create": true, "exclusive": .bool(creation.exclusive), "value": .int(creation.value)]
+                if let mode = creation.mode { value["mode"] = Permissions.text(ofMode: mode) }
+                return .object(value)
+            })
         case .unlink: ("unlink", nil)
         case .close: ("close", nil)
         case .refusedName(_, let open, let name): (open ? "open" : "unlink", ["name": .string(name.rawValue)])

@@ -99,6 +99,12 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         /// Non-zero adjustments, by process, sorted.
         public var adjustments: [Adjustment] = []
         public var removed = false
+        /// False until a `semget` creates the set (a setup with `exists` false; ``SystemVSemaphoreModel+Creation``):
+        /// until then `removed` is true too, every call on an id fails `EINVAL`.
+        public var created = true
+        /// The model no longer judges this set (a `SETALL` of fewer values than the set has: the kernel reads past
+        /// them, whatever the caller's memory holds there): every outcome is allowed from then on.
+        public var unjudged = false
         /// `GETPID` of each semaphore: the process number of the last to change it, 0 for none.
         public var lastProcesses: [Int]
         public var permissions = Permissions()
@@ -222,10 +228,14 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public let setups: [(name: String, values: [Int])]
     /// Each set's permissions, when not the defaults.
     public let permissions: [String: Permissions]
+    /// The sets that do not exist when the trace begins (`"exists": false`): the first `semget` with `IPC_CREAT`
+    /// makes the set the trace follows (``SystemVSemaphoreModel+Creation``). Their `values` are empty.
+    public let absent: Set<String>
 
-    public init(sets: [(name: String, values: [Int])], permissions: [String: Permissions] = [:]) {
+    public init(sets: [(name: String, values: [Int])], permissions: [String: Permissions] = [:], absent: Set<String> = []) {
         self.setups = sets
         self.permissions = permissions
+        self.absent = absent
     }
 
     public var objects: [String] { setups.map(\.name) }
@@ -233,10 +243,15 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     public func initialState(of object: String) -> State {
         var state = State(values: setups.first { $0.name == object }?.values ?? [])
         state.permissions = permissions[object] ?? Permissions()
+        if absent.contains(object) {
+            state.created = false
+            state.removed = true
+        }
         return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        if let creation = creationTransitions(state, input) { return creation }
         var next = state
         switch input {
         case .invalid(_, let call):
@@ -386,6 +401,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     /// As ``TransitionModel``'s step, and a blocking `semop` that cannot proceed may also go to sleep (a piece of
     /// effect the waiter counts see); any end of the `semop` takes its process out of the sleepers.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if let unjudged = unjudgedStep(state, input) { return unjudged }
         let transitions = transitions(state, input)
         guard case .semop(let process, let operations, let nonblocking, _) = input else {
             if transitions.isEmpty {
@@ -460,6 +476,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        if !state.created { return "not created yet" }
+        if state.unjudged { return "not judged (a SETALL of fewer values than the set has)" }
         if state.removed { return "removed" }
         let adjustments = state.adjustments.map { "process \($0.process) undo \($0.amounts)" }
         let sleepers = state.sleepers.isEmpty ? [] : ["asleep in semop: \(state.sleepers.map(\.process))"]
@@ -521,24 +539,33 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   fork {"child": N}: the process forks; the child N starts with no undo adjustments (SystemVSemaphoreModel+Fork).
 //   control {"command": INT} (semctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
 //   of any call but get: that call made with a negative id (EINVAL; a semop of more than 500 operations E2BIG).
-// params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}
+// params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}; or
+//   {"v0": {"exists": false, "users"?}}: no set yet, the first semget with IPC_CREAT makes it (SystemVSemaphoreModel+Creation).
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var sets: [(name: String, values: [Int])] = []
         var permissions: [String: Permissions] = [:]
+        var absent: Set<String> = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            let access = try Permissions(setup: setup)
+            if access != Permissions() { permissions[name] = access }
+            if try setup.optional("exists")?.boolean("exists") == false {
+                try Self.refuseSetupOfAbsentSet(name, setup)
+                sets.append((name, []))
+                absent.insert(name)
+                continue
+            }
             let values = try setup.required("values").integers("values", in: 0...Self.maximumValue)
             guard !values.isEmpty else { throw ModelError("semaphore set '\(name)' needs at least one value") }
             sets.append((name, values))
-            let access = try Permissions(setup: setup)
-            if access != Permissions() { permissions[name] = access }
         }
-        self.init(sets: sets, permissions: permissions)
+        self.init(sets: sets, permissions: permissions, absent: absent)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, values in
-            (name, .object(JSONObject([("values", .ints(values))] + (permissions[name]?.json ?? []))))
+            let start: [(String, JSONValue)] = absent.contains(name) ? [("exists", false)] : [("values", .ints(values))]
+            return (name, .object(JSONObject(start + (permissions[name]?.json ?? []))))
         })
     }
 
@@ -593,7 +620,8 @@ extension SystemVSemaphoreModel {
         case "setall":
             let values = try call.value.required("values").integers("values", in: 0...65535)
             let size = setups.first { $0.name == call.object }?.values.count
-            guard values.count == size else {
+            // A set made during the trace: its size is the creating semget's (judged then).
+            guard values.count == size || absent.contains(call.object) && !values.isEmpty else {
                 throw ModelError("setall on \(call.object) needs one value per semaphore (\(size ?? 0)), not \(values.count)")
             }
             return .setValues(process: call.process, values: values)

@@ -79,6 +79,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// The processes that lock under `RLIMIT_MEMLOCK` without `CAP_IPC_LOCK` (the setup's `"memlock"`, as
         /// posix-shm's; `SHM_LOCK` counts against their user's limit).
         public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
+        /// False: the key names no segment when the trace begins; the first `get` with `create` makes the segment
+        /// the trace follows (``SystemVSharedMemoryModel+Creation``). `words` then bounds the words accesses name.
+        public var exists = true
 
         public init(words: Int, attached: [Int], permissions: Permissions = Permissions()) {
             self.words = words
@@ -112,6 +115,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
         /// `shm_atime`, `shm_dtime`, `shm_ctime` (``timeFields``).
         public var times = StatTimes([.zero, .zero, .setSince(0)])
+        /// False until a `get` creates the segment (a setup with `exists` false): until then it is as destroyed.
+        public var created = true
+        /// `shm_cpid` as a process number, when a process of the trace created the segment; nil for the harness's.
+        public var creator: Int?
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -157,9 +164,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// `IPC_STAT`: `shm_nattch`, `SHM_DEST`, and `shm_segsz`, `shm_lpid` and `shm_perm`'s bits, `uid` and `gid`
         /// (nil in a recorded status that left them out, which then matches whatever they are); `times`, in
         /// ``timeFields`` order, each nil when left out, are judged by ``State/times``.
+        /// `creator`: `shm_cpid` as a process number, judged when a process of the trace created the segment.
         case status(
             attachments: Int, removed: Bool, size: Int? = nil, lastProcess: Int? = nil, mode: Int? = nil, owner: Int? = nil,
-            group: Int? = nil, times: [Int?] = [nil, nil, nil], locked: Bool? = nil)
+            group: Int? = nil, times: [Int?] = [nil, nil, nil], locked: Bool? = nil, creator: Int? = nil)
         /// `IPC_INFO`'s or `SHM_INFO`'s result (the highest segment index in use) and the fields recorded; as the
         /// model's output, the least index and counts possible and the exact limits.
         case info(index: Int, fields: [String: JSONValue])
@@ -184,10 +192,19 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         if !setup.attached.isEmpty { state.times = StatTimes([.setSince(0), .unknown, .setSince(0)]) }
         state.permissions = setup.permissions
         state.memoryLockLimits = setup.memoryLockLimits
+        if !setup.exists {
+            state.words = []
+            state.size = 0
+            state.created = false
+            state.removed = true
+            state.destroyed = true
+            state.times = StatTimes([.zero, .zero, .zero])
+        }
         return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        if let creation = creationTransitions(state, input) { return creation }
         var next = state
         switch input {
         case .invalid(_, let call):
@@ -237,7 +254,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
             return [Transition(.status(
                 attachments: state.attachments.count, removed: state.removed, size: state.size, lastProcess: state.lastProcess,
-                mode: state.permissions.mode, owner: state.permissions.owner, group: state.permissions.group, locked: state.locked),
+                mode: state.permissions.mode, owner: state.permissions.owner, group: state.permissions.group, locked: state.locked,
+                creator: state.creator),
                 state)]
         case .setPermissions(let process, let mode, let owner, let group):
             if state.destroyed { return [Transition(.failed(.EINVAL), state)] }
@@ -306,19 +324,20 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     /// As ``TransitionModel``'s step, and a recorded `status` without `size` or `lastProcess` matches whatever they are;
     /// its times are judged, and then seen, by ``State/times``.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if let unjudged = unjudgedAccess(state, input) { return unjudged }
         let steps = step(state, input, output) { recorded, expected in
             if case .info(let index, let fields) = recorded, case .info(let least, let exact) = expected, case .info(_, let counts) = input {
                 return index >= least && Self.info(fields, matches: exact, counts: counts)
             }
-            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, _, let locked) = recorded,
-                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, let fullGroup, _, let fullLocked)
+            guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, _, let locked, let creator) = recorded,
+                case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, let fullGroup, _, let fullLocked, let fullCreator)
                     = expected
             else { return recorded == expected }
             return (size == nil || size == fullSize) && (lastProcess == nil || fullLastProcess == nil || lastProcess == fullLastProcess)
                 && (mode == nil || mode == fullMode) && (owner == nil || owner == fullOwner) && (group == nil || group == fullGroup)
-                && (locked == nil || locked == fullLocked)
+                && (locked == nil || locked == fullLocked) && (creator == nil || fullCreator == nil || creator == fullCreator)
         }
-        guard case .status(_, _, _, _, _, _, _, let times, _)? = output else { return steps }
+        guard case .status(_, _, _, _, _, _, _, let times, _, _)? = output else { return steps }
         return steps.compactMap { $0.observing(times, at: \.times) }
     }
 
@@ -343,6 +362,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        if !state.created { return "not created yet" }
         if state.destroyed { return "destroyed" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
         let tail = state.tail.isEmpty ? "" : "; past its size in its last page " + WordAccess.describe(words: state.tail, count: 0)
@@ -374,11 +394,11 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         let result = output.described { output in
             switch output {
             case .accessed(let result): result.text
-            case .status(let attachments, let removed, let size, let lastProcess, _, _, _, let times, let locked):
+            case .status(let attachments, let removed, let size, let lastProcess, _, _, _, let times, let locked, let creator):
                 "\(attachments) attached\(removed ? ", marked for removal" : "")" + (size.map { ", \($0) bytes" } ?? "")
                     + (lastProcess.map { ", last attach or detach by \($0 == 0 ? "no worker" : "process \($0)")" } ?? "")
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
-                    + (locked == true ? ", SHM_LOCKED" : "")
+                    + (locked == true ? ", SHM_LOCKED" : "") + (creator.map { ", created by process \($0)" } ?? "")
             case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
             case .done: "ok"
             case .failed(let code): code.rawValue
@@ -392,7 +412,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   load {"index"} → {"value"}; store {"index", "value"}; add {"index", "delta"} → {"value": the value before};
 //   attach {"readOnly": BOOL?}, detach, remove, lock, unlock (SHM_LOCK, SHM_UNLOCK: EPERM, EINVAL) (no value);
 //   status → {"attachments": INT, "removed": BOOL, "size": INT?, "lastProcess": INT?, "mode": "0600"?, "owner": UID?,
-//   "group": GID?, "attachTime": S?, "detachTime": S?, "changeTime": S?, "locked": BOOL?} (shm_atime, shm_dtime, shm_ctime in seconds; SHM_LOCKED);
+//   "group": GID?, "attachTime": S?, "detachTime": S?, "changeTime": S?, "locked": BOOL?, "creator": INT?} (shm_atime, shm_dtime,
+//   shm_ctime in seconds; SHM_LOCKED; shm_cpid as a process number, judged for a segment created in the trace);
 //   info {"command": "IPC_INFO" | "SHM_INFO"} → {"index": INT, struct shminfo's or shm_info's fields, each optional;
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT);
@@ -401,14 +422,19 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   anything but access once destroyed.
 //   control {"command": INT} (shmctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
 //   of attach, status, info, set, remove, lock or unlock: that call made with a negative id (EINVAL).
-// params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}
+// params: {"objects": {"g0": {"words": 8, "attached": [1, 2]}}}; or {"g0": {"exists": false, "words": 8?}}: no
+//   segment yet, the first get with "create" makes it (SystemVSharedMemoryModel+Creation); "words" (512 unless given)
+//   bounds the words the trace's accesses name.
 extension SystemVSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var segments: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            let exists = try setup.optional("exists")?.boolean("exists") ?? true
+            if !exists { try Self.refuseSetupOfAbsentSegment(name, setup) }
             var segment = Setup(
-                words: try setup.required("words").integer("words", in: 1...1 << 20),
+                words: try (exists ? setup.required("words") : setup.optional("words") ?? .int(512)).integer("words", in: 1...1 << 20),
                 attached: try setup.optional("attached")?.integers("attached") ?? [], permissions: try Permissions(setup: setup))
+            segment.exists = exists
             segment.memoryLockLimits = try PosixSharedMemoryModel.memoryLockLimits(setup, objects: 1)
             if segment.memoryLockLimits.values.contains(where: \.locksNothingElse) {
                 throw ModelError("'locksNothingElse' does not apply to sysv-shm: SHM_LOCK counts against the user's limit, and the user's other segments are outside the trace")
@@ -420,7 +446,7 @@ extension SystemVSharedMemoryModel {
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject([("words", .int(setup.words)), ("attached", .ints(setup.attached))] + setup.permissions.json
+            (name, .object(JSONObject((setup.exists ? [] : [("exists", false)]) + [("words", .int(setup.words)), ("attached", .ints(setup.attached))] + setup.permissions.json
                 + (setup.memoryLockLimits.isEmpty ? [] : [("memlock", PosixSharedMemoryModel.json(setup.memoryLockLimits))]))))
         })
     }
@@ -488,7 +514,7 @@ extension SystemVSharedMemoryModel {
                 mode: try Permissions.mode(in: value), owner: try value.optional("owner")?.integer("owner"),
                 group: try value.optional("group")?.integer("group"),
                 times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) },
-                locked: try value.optional("locked")?.boolean("locked"))
+                locked: try value.optional("locked")?.boolean("locked"), creator: try value.optional("creator")?.integer("creator"))
         case (.ok, _): return .done
         }
     }
@@ -530,7 +556,7 @@ extension SystemVSharedMemoryModel {
     public func outcome(for output: Output) -> Outcome {
         switch output {
         case .accessed(let result): .ok(result.json)
-        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, let times, let locked):
+        case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, let times, let locked, let creator):
             .ok(.object({
                 var value: JSONObject = ["attachments": .int(attachments), "removed": .bool(removed)]
                 if let size { value["size"] = .int(size) }
@@ -540,6 +566,7 @@ extension SystemVSharedMemoryModel {
                 if let group { value["group"] = .int(group) }
                 for (name, time) in zip(Self.timeFields, times) { if let time { value[name] = .int(time) } }
                 if let locked { value["locked"] = .bool(locked) }
+                if let creator { value["creator"] = .int(creator) }
                 return value
             }()))
         case .info(let index, let fields):

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import IPCMechanisms
 import IPCSyscalls
@@ -63,5 +64,51 @@ import Testing
         let semaphore = try PosixSemaphore.create(longest, value: 1)
         try semaphore.close()
         try PosixSemaphore.unlink(longest)
+    }
+
+    /// A name that never existed (Open POSIX `sem_open/1-1`, `2-1`, `4-1`, `6-1`): `sem_open` without `O_CREAT` and
+    /// `sem_unlink` fail `ENOENT`; `O_CREAT` makes it with the value asked (0 and `SEM_VALUE_MAX` too), its file's mode
+    /// the mode asked less the umask, owned by the creator; a later `O_CREAT` without `O_EXCL` opens it (the same
+    /// address, its value, whatever value it asks), with `O_EXCL` `EEXIST`.
+    @Test func aNameThatNeverExistedIsMadeByTheFirstCreate() throws {
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        for value in [0, 3, Int(Int32.max)] {
+            let name = "/ipch-test-\(getpid())-fresh-\(UInt32.random(in: 0...UInt32.max))"
+            #expect(throws: Errno.noSuchFileOrDirectory) { _ = try Syscall.semOpen(name) }
+            #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.semUnlink(name) }
+            let created = try Syscall.semCreate(name, flags: value == 3 ? 0 : O_EXCL, mode: 0o666, value: UInt32(value))
+            defer { try? Syscall.semUnlink(name) }
+            #expect(try PosixSemaphore(pointer: created).value() == value)
+            var info = stat()
+            #expect(stat("/dev/shm/sem." + name.dropFirst(), &info) == 0)
+            #expect(info.st_mode & 0o777 == 0o644 && info.st_uid == getuid() && info.st_gid == getgid())
+            let again = try Syscall.semCreate(name, flags: 0, mode: 0o600, value: 7)
+            #expect(again == created)
+            #expect(try PosixSemaphore(pointer: again).value() == value)
+            #expect(throws: Errno.fileExists) { _ = try Syscall.semCreate(name, flags: O_EXCL, mode: 0o600, value: 1) }
+            try Syscall.semClose(again)
+            try Syscall.semClose(created)
+        }
+    }
+
+    /// Two threads racing `O_CREAT | O_EXCL` on one fresh name (glibc links a prepared file into place: atomic), many
+    /// times: exactly one gets the semaphore, the other `EEXIST`.
+    @Test func racingExclusiveCreatorsOneWins() throws {
+        for _ in 0..<20 {
+            let name = "/ipch-test-\(getpid())-race-\(UInt32.random(in: 0...UInt32.max))"
+            defer { try? Syscall.semUnlink(name) }
+            let results = SystemVCreationFactsTests.Results()
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                do throws(Errno) {
+                    let semaphore = try Syscall.semCreate(name, flags: O_EXCL, mode: 0o600, value: UInt32(index + 1))
+                    results.set(index, .success(CInt(try PosixSemaphore(pointer: semaphore).value())))
+                    try? Syscall.semClose(semaphore)
+                } catch { results.set(index, .failure(error)) }
+            }
+            let winners = results.all.compactMap { try? $0.get() }
+            #expect(winners.count == 1)
+            #expect(results.all.filter { if case .failure(.fileExists) = $0 { true } else { false } }.count == 1)
+        }
     }
 }

@@ -47,6 +47,7 @@ public enum PosixSemaphoreKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        try refuseAbsent(object)
         let value = object.integer("value") ?? 0
         if object.parameters["named"] == .bool(true) {
             let name = objects.namespace.posixName(object.name)
@@ -152,7 +153,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
             let opened =
                 if let creation {
                     try Syscall.semCreate(
-                        name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                        name, flags: creation.exclusive ? O_EXCL : 0, mode: mode_t(creation.mode ?? 0o600),
+                        value: UInt32(truncatingIfNeeded: creation.value))
                 } else {
                     try Syscall.semOpen(name)
                 }
@@ -234,6 +236,7 @@ public enum SystemVSemaphoreKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        try refuseAbsent(object)
         let values = values(of: object)
         var key: key_t = 0
         let set = try objects.createKeyed(.sysvSemaphore) { (candidate) throws(Errno) in
@@ -546,4 +549,13 @@ struct AckQueueBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
     }
+}
+
+/// The real driver provisions every object before the run: a workload object of `"exists": false` (no semaphore or
+/// segment until a call of the trace makes it) is a form the models judge, which the real workers do not run (as
+/// posix-shm's). Refused with the reason, never silently created.
+func refuseAbsent(_ object: Workload.Object) throws(HarnessError) {
+    guard object.parameters["exists"] == .bool(false) else { return }
+    throw HarnessError(
+        "object \(object.name) (\(object.kind)): \"exists\": false is judged by the model only; the real driver creates every object it provisions before the run, so its workers cannot start from an object that does not exist yet")
 }

@@ -143,6 +143,7 @@ public enum SystemVSharedMemoryKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        try refuseAbsent(object)
         if object.integer("memlock") != nil {
             // The limit and the dropped capabilities are the whole worker's (see posix-shm's).
             for process in workload.processes where process.holds[object.name] != nil && process.holds.count > 1 {
