@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
     )
 
     @Test func systemVSemaphoreSetCreatedInTheTraceAgrees() async {
-        await propertyCheck(count: Self.cases, input: Self.setCalls.array(of: 1...30)) { calls throws in
+        await checkProperty(count: Self.cases, input: Self.setCalls.array(of: 1...30)) { calls throws in
             if let problem = try Self.repeated({ () throws in try Self.setDisagreement(calls) }) { Issue.record("\(problem)") }
         }
     }
@@ -115,7 +116,7 @@ import Testing
 
     @Test func namedSemaphoreCreatedInTheTraceAgrees() async {
         let calls = zip(Gen.int(in: 0...6), Gen.int(in: 0...3)).array(of: 1...30)
-        await propertyCheck(count: Self.cases, input: calls) { calls throws in
+        await checkProperty(count: Self.cases, input: calls) { calls throws in
             if let problem = try Self.repeated({ () throws in try Self.semaphoreDisagreement(calls) }) { Issue.record("\(problem)") }
         }
     }
@@ -219,7 +220,7 @@ import Testing
     )
 
     @Test func systemVSegmentCreatedInTheTraceAgrees() async {
-        await propertyCheck(count: Self.cases, input: Self.segmentCalls.array(of: 1...25)) { calls throws in
+        await checkProperty(count: Self.cases, input: Self.segmentCalls.array(of: 1...25)) { calls throws in
             if let problem = try Self.repeated({ () throws in try Self.segmentDisagreement(calls) }) { Issue.record("\(problem)") }
         }
     }
