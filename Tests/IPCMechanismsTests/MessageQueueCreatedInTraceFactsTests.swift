@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Glibc
 import IPCMechanisms
@@ -14,16 +13,20 @@ import Testing
 @Suite struct MessageQueueCreatedInTraceFactsTests {
     static func name(_ tag: String) -> String { "/ipch-test-\(getpid())-\(tag)-\(UInt32.random(in: 0...UInt32.max))" }
 
-    /// Runs `body` on two threads at once, as nearly together as a barrier makes them; returns both results.
+    /// Runs `body` on two OS threads of their own (``TestThread``; not the pool, which may run both on one thread) at
+    /// once, as nearly together as a barrier makes them; returns both results.
     static func race<T: Sendable>(_ body: @escaping @Sendable (Int) -> T) -> [T] {
         let results = Locked<[T]>([])
         let arrived = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            arrived.change { $0 += 1 }
-            while arrived.change({ $0 }) < 2 {}
-            let result = body(index)
-            results.change { $0.append(result) }
+        let threads = (0..<2).map { index in
+            TestThread {
+                arrived.change { $0 += 1 }
+                while arrived.change({ $0 }) < 2 {}
+                let result = body(index)
+                results.change { $0.append(result) }
+            }
         }
+        for thread in threads { thread.join() }
         return results.change { $0 }
     }
 
