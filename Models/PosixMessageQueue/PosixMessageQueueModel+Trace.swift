@@ -28,27 +28,34 @@
 //   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: see PosixMessageQueueModel+EpollTrace.swift
 //            (kept instances, "keep" and "instance": Models/Support/NestedEpollTrace.swift)
 //
-// params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "mode", "owner", "group", "users"
+// params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "exists": BOOL? (false: the queue does
+//   not exist until an open with "create" makes it, with its attributes; then no holders, maxMessages or messageSize;
+//   PosixMessageQueueModel+Creation.swift), "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
 //   entry an mq_open may always fail EMFILE of a full descriptor table)}}}
 extension PosixMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            let holders = try setup.optional("holders")?.integers("holders") ?? []
+            let exists = try setup.optional("exists")?.boolean("exists") ?? true
+            if !exists { try Self.checkNotExisting(name, setup: setup, holders: holders) }
             queues.append((name, Setup(
                 maxMessages: try setup.optional("maxMessages")?.integer("maxMessages", in: 1...65536) ?? 10,
                 messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
-                holders: try setup.optional("holders")?.integers("holders") ?? [], permissions: try Permissions(setup: setup),
-                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup))))
+                holders: holders, permissions: try Permissions(setup: setup),
+                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup), exists: exists)))
         }
         self.init(queues: queues)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject([
-                ("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize)), ("holders", .ints(setup.holders)),
-            ] + setup.permissions.json + (setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]))))
+            // A queue the trace creates has no attributes before its create: "exists": false in their place.
+            let attributes: [(String, JSONValue)] = setup.exists
+                ? [("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize))] : [("exists", .bool(false))]
+            let limits: [(String, JSONValue)] = setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]
+            return (name, .object(JSONObject(attributes + [("holders", .ints(setup.holders))] + setup.permissions.json + limits)))
         })
     }
 

@@ -65,11 +65,15 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// pipe): an `mq_open` takes one, an `mq_close` gives it back. Without a process's entry, `EMFILE` of a
         /// full table may always happen.
         public var descriptorLimits: [PipeModel.DescriptorLimit]
+        /// Whether the queue exists at the start; false: not until an `mq_open` with `O_CREAT` makes it
+        /// (``PosixMessageQueueModel+Creation``), with the attributes it asks for.
+        public var exists = true
 
         public init(
             maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions(),
-            descriptorLimits: [PipeModel.DescriptorLimit] = []
+            descriptorLimits: [PipeModel.DescriptorLimit] = [], exists: Bool = true
         ) {
+            self.exists = exists
             self.maxMessages = maxMessages
             self.messageSize = messageSize
             self.holders = holders.sorted()
@@ -216,6 +220,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var epollInstances: [NestedEpoll.Instance] = []
         /// The kept instances' registrations, and the implicit instance's of instances, sorted.
         public var nestedEpoll: [NestedEpollRegistration] = []
+        /// Whether the queue exists yet (a setup with `exists` false: not until an `mq_open` creates it).
+        public var created = true
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -403,6 +409,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         let setup = setups.first { $0.name == object }?.setup ?? Setup(holders: [])
         var state = State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, name: NamedObjectHandles(holders: setup.holders))
         state.permissions = setup.permissions
+        state.created = setup.exists
         return state
     }
 
@@ -530,6 +537,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 return Transition(.notifications(count, rearmed: rearmed, deliveries: deliveries, threadValues: values), after)
             }
         case .open(let process, let access, let creation, let nonblocking):
+            if !state.created {
+                return openBeforeCreation(state, process: process, access: access, creation: creation, nonblocking: nonblocking)
+            }
             if let creation {
                 if state.name.unlinked {
                     let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
@@ -567,6 +577,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             }
             return code.map { [Transition(.failed($0), state)] } ?? []
         case .unlink(let process):
+            if !state.created { return [Transition(.failed(.ENOENT), state)] }
             // Only the owner (or root) may remove the name: EACCES for anyone else, once the name is found.
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             return nameTransition(state, \.name) { $0.unlink() }
@@ -685,6 +696,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public func describe(_ state: State) -> String {
+        if !state.created { return "not created yet" }
         let queued = state.messages.map { "\(Payload.preview($0.data, limit: 12))@\($0.priority)" }
         var parts = ["\(state.messages.count) of \(state.maxMessages) messages [\(queued.joined(separator: ", "))]"]
         if !state.sleepers.isEmpty { parts.append("receivers asleep \(state.sleepers)") }

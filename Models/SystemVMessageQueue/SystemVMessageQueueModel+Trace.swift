@@ -17,23 +17,27 @@
 //   a negative id, EINVAL; SystemVInvalidCall)
 // fork {"child": N}: the process forks; N is a new process with its credentials (nothing of the queue is inherited)
 //
-// params: {"objects": {"m0": {"capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
+// params: {"objects": {"m0": {"exists": BOOL? (false: no queue until a get with "create" makes it, msg_qbytes 16384, the
+//   mode asked, the creator's; then no "capacity"; SystemVMessageQueueModel+Creation.swift), "capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
 //   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions)
 extension SystemVMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
         for (name, setup) in try ModelParameters.objects(parameters, model: Self.name) {
+            let exists = try setup.optional("exists")?.boolean("exists") ?? true
+            if !exists { try Self.checkNotExisting(name, setup: setup) }
             queues.append((name, Setup(
                 capacity: try setup.optional("capacity")?.integer("capacity", in: 0...1 << 24) ?? 16384,
                 maxMessageSize: try setup.optional("maxMessageSize")?.integer("maxMessageSize", in: 0...1 << 24) ?? 8192,
-                permissions: try Permissions(setup: setup))))
+                permissions: try Permissions(setup: setup), exists: exists)))
         }
         self.init(queues: queues)
     }
 
     public var parameters: JSONValue {
         ModelParameters.json(setups.map { name, setup in
-            (name, .object(JSONObject([("capacity", .int(setup.capacity)), ("maxMessageSize", .int(setup.maxMessageSize))] + setup.permissions.json)))
+            let capacity: [(String, JSONValue)] = setup.exists ? [("capacity", .int(setup.capacity))] : [("exists", .bool(false))]
+            return (name, .object(JSONObject(capacity + [("maxMessageSize", .int(setup.maxMessageSize))] + setup.permissions.json)))
         })
     }
 

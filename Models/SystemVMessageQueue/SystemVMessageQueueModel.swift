@@ -71,8 +71,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var maxMessageSize: Int
 
         public var permissions: Permissions
+        /// Whether the queue exists at the start; false: not until a `msgget` with `IPC_CREAT` makes it
+        /// (``SystemVMessageQueueModel+Creation``).
+        public var exists = true
 
-        public init(capacity: Int = 16384, maxMessageSize: Int = 8192, permissions: Permissions = Permissions()) {
+        public init(capacity: Int = 16384, maxMessageSize: Int = 8192, permissions: Permissions = Permissions(), exists: Bool = true) {
+            self.exists = exists
             self.capacity = capacity
             self.maxMessageSize = maxMessageSize
             self.permissions = permissions
@@ -101,6 +105,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         /// `msg_stime`, `msg_rtime`, `msg_ctime` (``timeFields``): the queue was made before the trace, nothing
         /// sent or received.
         public var times = StatTimes([.zero, .zero, .setSince(0)])
+        /// Whether the queue exists yet (a setup with `exists` false: not until a `msgget` creates it).
+        public var created = true
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -251,10 +257,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         let setup = setups.first { $0.name == object }?.setup ?? Setup()
         var state = State(capacity: setup.capacity, maxMessageSize: setup.maxMessageSize)
         state.permissions = setup.permissions
+        state.created = setup.exists
         return state
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        if !state.created, let before = transitionsBeforeCreation(state, input) { return before }
         var next = state
         switch input {
         case .invalid(_, let call):
@@ -323,7 +331,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             var fields = Self.infoLimits
             fields["msgmax"] = state.maxMessageSize
             if counts {
-                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (state.removed ? 0 : 1, state.messages.count, state.bytes)
+                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (state.removed || !state.created ? 0 : 1, state.messages.count, state.bytes)
             }
             return [Transition(.info(Info(index: 0, fields: fields)), state)]
         case .stat(let process), .statAtIndex(let process, false):
@@ -380,6 +388,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
     public func describe(_ state: State) -> String {
         if state.removed { return "removed" }
+        if !state.created { return "not created yet" }
         let queued = state.messages.map { "\($0.type):\(Payload.preview($0.data, limit: 12))" }
         let times = zip(Self.timeFields, state.times.text).map { "\($0) \($1)" }.joined(separator: ", ")
         return "\(state.messages.count) messages, \(state.bytes) of \(state.capacity) bytes [\(queued.joined(separator: ", "))]; \(times)"

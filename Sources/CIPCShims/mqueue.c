@@ -14,6 +14,10 @@ int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, l
     return mq_open(name, oflag | O_CREAT, (mode_t)mode, &attr);
 }
 
+int ipc_mq_create_default(const char *name, int oflag, unsigned int mode) {
+    return mq_open(name, oflag | O_CREAT, (mode_t)mode, NULL);
+}
+
 int ipc_mq_open(const char *name, int oflag) { return mq_open(name, oflag); }
 
 int ipc_mq_send(int mqdes, const char *bytes, size_t length, unsigned int priority) {

@@ -31,6 +31,14 @@ extension Syscall {
         })
     }
 
+    /// Creates a message queue with the kernel's default attributes (`attr` `NULL`: `/proc/sys/fs/mqueue`'s
+    /// `msg_default` × `msgsize_default`), or opens the existing one. Pass `O_EXCL` and the access mode in `flags`.
+    ///
+    /// The corresponding C function is `mq_open`.
+    public static func mqCreate(_ name: String, flags: CInt, mode: mode_t) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.mqOpen, retryOnInterrupt: false) { _ in ipc_mq_create_default(name, flags, UInt32(mode)) })
+    }
+
     /// Opens an existing message queue (`O_RDONLY`, `O_WRONLY` or `O_RDWR`, maybe `O_NONBLOCK`).
     ///
     /// The corresponding C function is `mq_open`.

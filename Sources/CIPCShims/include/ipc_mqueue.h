@@ -6,6 +6,8 @@
 
 /// mq_open(name, oflag | O_CREAT, mode, &attr) with mq_maxmsg and mq_msgsize set; returns the descriptor.
 int ipc_mq_create(const char *name, int oflag, unsigned int mode, long maxmsg, long msgsize);
+/// mq_open(name, oflag | O_CREAT, mode, NULL): a new queue with the kernel's default attributes.
+int ipc_mq_create_default(const char *name, int oflag, unsigned int mode);
 /// mq_open(name, oflag) of an existing queue.
 int ipc_mq_open(const char *name, int oflag);
 /// mq_send(2).

@@ -1,0 +1,41 @@
+/// A queue the trace itself creates (`"exists": false` in the setup; measured, `MessageQueueCreatedInTraceFactsTests`):
+/// until an `mq_open` with `O_CREAT` makes it, the name names nothing — `mq_open` without `O_CREAT` and `mq_unlink`
+/// fail `ENOENT`, and no process holds a descriptor, so every call through one fails as a call through no descriptor
+/// does (`EBADF`, after the argument checks). The first create that succeeds, `O_EXCL` or not, makes the followed
+/// queue, empty, with the attributes it asked for (`attr` `NULL`: the defaults 10 × 8192), owned by the creator's
+/// user and group; attributes outside 1…10 messages and 1…8192 bytes fail `EINVAL` and make nothing. It may also fail
+/// `EMFILE` (the creator's user at `RLIMIT_MSGQUEUE`) or `ENOSPC` (`queues_max`), which the trace does not show.
+/// From then on the queue is as any other: `O_EXCL` fails `EEXIST` (two racing exclusive creators: one wins), a create
+/// without it opens this queue whatever attributes it asks (two racing creators: the first one's attributes, in
+/// whichever order the checker finds).
+extension PosixMessageQueueModel {
+    /// `mq_open` while the followed queue does not exist yet (and the name was never unlinked).
+    func openBeforeCreation(
+        _ state: State, process: Int, access: Access, creation: Creation?, nonblocking: Bool
+    ) -> [Transition<State, Output>] {
+        guard let creation else { return [Transition(.failed(.ENOENT), state)] }
+        let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
+        let size = creation.messageSize ?? Self.creationLimits.messageSize
+        guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
+            return [Transition(.failed(.EINVAL), state)]
+        }
+        var next = state
+        next.created = true
+        next.maxMessages = messages
+        next.messageSize = size
+        let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
+        next.permissions.owner = creator.uid
+        next.permissions.group = creator.gid
+        _ = next.name.open(process)
+        next.opened(process, access)
+        if nonblocking { next.setNonblocking(process, true) }
+        return [Transition(.done, next), Transition(.failed(ErrorCode("EMFILE")), state), Transition(.failed(.ENOSPC), state)]
+    }
+
+    /// A setup with `exists` false: no holders, and no attributes (the create decides them).
+    static func checkNotExisting(_ name: String, setup: JSONValue?, holders: [Int]) throws(ModelError) {
+        guard holders.isEmpty, try setup.optional("maxMessages") == nil, try setup.optional("messageSize") == nil else {
+            throw ModelError("queue \(name) does not exist at the start ('exists': false): no process holds it ('holders' empty) and the creating mq_open gives its attributes ('maxMessages' and 'messageSize' cannot be given)")
+        }
+    }
+}
