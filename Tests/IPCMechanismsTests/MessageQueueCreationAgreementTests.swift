@@ -3,6 +3,7 @@ import IPCMechanisms
 import IPCModels
 import IPCSyscalls
 import PropertyBased
+import TestSupport
 import SystemPackage
 import Testing
 
@@ -49,7 +50,7 @@ import Testing
     )
 
     @Test func posixMessageQueueCreatedInTheSequenceAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.queueOperations.array(of: 1...25)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.queueOperations.array(of: 1...25)) { operations throws in
             let name = "/ipch-test-\(getpid())-created-\(UInt32.random(in: 0...UInt32.max))"
             var descriptors: [FileDescriptor] = []
             var followed: UInt64?  // the queue the model follows, once made
@@ -153,7 +154,7 @@ import Testing
     )
 
     @Test func systemVMessageQueueCreatedInTheSequenceAgreesWithItsModel() async {
-        await propertyCheck(count: Self.cases, input: Self.messageOperations.array(of: 1...25)) { operations throws in
+        await checkProperty(count: Self.cases, input: Self.messageOperations.array(of: 1...25)) { operations throws in
             let key = SystemVKeyFactsTests.key()
             // An id no queue has (a queue made and removed at once): the calls before the creation use it.
             let stale = try Syscall.msgget(IPC_PRIVATE, flags: IPC_CREAT | 0o600)
