@@ -40,10 +40,7 @@ public enum PosixMessageQueueKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
-        // A queue the trace itself creates ("exists": false in the model's params) is judged by the model only.
-        if object.parameters["exists"] == .bool(false) {
-            throw HarnessError("object \(object.name): \"exists\": false (a queue the trace creates) runs in the model only: the driver creates every object it provisions")
-        }
+        try refuseAbsent(object)
         let name = objects.namespace.posixName(object.name)
         let queue = try objects.createNamed(.posixMessageQueue, name) { () throws(Errno) in
             try PosixMessageQueue.create(

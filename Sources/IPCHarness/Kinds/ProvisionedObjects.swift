@@ -139,3 +139,13 @@ extension Workload.Object {
         return nil
     }
 }
+
+/// The real driver provisions every object before the run: a workload object of `"exists": false` (no queue,
+/// semaphore or segment until a call of the trace makes it) is a form the models judge, which the real workers do not
+/// run. Refused with the reason, never silently created (posix-shm's was once created anyway, the trace then judged as
+/// of an object that existed from the start).
+func refuseAbsent(_ object: Workload.Object) throws(HarnessError) {
+    guard object.parameters["exists"] == .bool(false) else { return }
+    throw HarnessError(
+        "object \(object.name) (\(object.kind)): \"exists\": false is judged by the model only; the real driver creates every object it provisions before the run, so its workers cannot start from an object that does not exist yet")
+}

@@ -50,6 +50,7 @@ public enum PosixSharedMemoryKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        try refuseAbsent(object)
         if object.integer("memlock") != nil {
             // The limit and the dropped CAP_IPC_LOCK are the whole worker's: another object it holds (a second
             // mapping's mlock, a sysv-shm SHM_LOCK) would meet them while its model judges a privileged process.
