@@ -23,4 +23,31 @@ struct DirectedHistory<M: Model> {
         }
         return nil
     }
+
+    /// Whether the model allows `calls` one after another, each taking effect in as many pieces (partial steps) as it
+    /// needs — a socket's send or receive may — up to `piecesPerCall` pieces a call.
+    func allows(_ calls: [(input: M.Input, output: M.Output)], piecesPerCall: Int) -> Bool {
+        var states: Set<M.State> = [model.initialState(of: object)]
+        for call in calls {
+            var done: Set<M.State> = []
+            var frontier = states
+            var rounds = 0
+            while !frontier.isEmpty && rounds < piecesPerCall {
+                rounds += 1
+                var more: Set<M.State> = []
+                for state in frontier {
+                    for step in model.step(state, call.input, call.output) {
+                        switch step {
+                        case .completed(let next): done.insert(next)
+                        case .partial(let next): more.insert(next)
+                        }
+                    }
+                }
+                frontier = more
+            }
+            if done.isEmpty { return false }
+            states = done
+        }
+        return true
+    }
 }

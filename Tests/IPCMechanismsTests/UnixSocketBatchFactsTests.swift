@@ -31,28 +31,7 @@ import Testing
     ) -> Bool {
         let model = UnixSocketModel(
             sendBufferMaximum: sendBufferMaximum, objects: [("s0", .init(type: type, shape: .pair(a: [1], b: [2])))])
-        var states = [model.initialState(of: "s0")]
-        for (input, output) in steps {
-            var done: [UnixSocketModel.State] = []
-            var frontier = states
-            var rounds = 0
-            while !frontier.isEmpty && rounds < 5000 {
-                rounds += 1
-                var more: [UnixSocketModel.State] = []
-                for state in frontier {
-                    for step in model.step(state, input, output) {
-                        switch step {
-                        case .completed(let next): if !done.contains(next) { done.append(next) }
-                        case .partial(let next): if !more.contains(next) { more.append(next) }
-                        }
-                    }
-                }
-                frontier = more
-            }
-            if done.isEmpty { return false }
-            states = done
-        }
-        return true
+        return DirectedHistory(model: model, object: "s0").allows(steps.map { (input: $0.0, output: $0.1) }, piecesPerCall: 5000)
     }
 
     /// Waits (10 s at most) until the peer's close has taken effect: `POLLHUP`, reported unasked.

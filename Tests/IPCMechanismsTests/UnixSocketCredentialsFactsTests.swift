@@ -31,28 +31,7 @@ import Testing
 
     /// Whether `model` allows `history` on its object `s0`, each operation in as many pieces as it takes.
     static func modelAllows(_ model: UnixSocketModel, _ history: History) -> Bool {
-        var states = [model.initialState(of: "s0")]
-        for (input, output) in history {
-            var done: [UnixSocketModel.State] = []
-            var frontier = states
-            var rounds = 0
-            while !frontier.isEmpty && rounds < 1000 {
-                rounds += 1
-                var more: [UnixSocketModel.State] = []
-                for state in frontier {
-                    for step in model.step(state, input, output) {
-                        switch step {
-                        case .completed(let next): if !done.contains(next) { done.append(next) }
-                        case .partial(let next): if !more.contains(next) { more.append(next) }
-                        }
-                    }
-                }
-                frontier = more
-            }
-            if done.isEmpty { return false }
-            states = done
-        }
-        return true
+        DirectedHistory(model: model, object: "s0").allows(history.map { (input: $0.0, output: $0.1) }, piecesPerCall: 1000)
     }
 
     /// The receipt the kernel gave, in the model's terms: this process is trace process 1, `child` process 3.
