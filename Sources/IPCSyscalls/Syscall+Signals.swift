@@ -5,8 +5,10 @@ import SystemPackage
 /// How a signal was sent, from the receiver's `siginfo_t`.
 public struct SignalInfo: Sendable, Hashable {
     public var signal: Int32
-    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`; for `tgkill`, `SI_TKILL` on older kernels and
-    /// `SI_USER` on this one (6.18).
+    /// `si_code`: `SI_USER` for `kill`, `SI_QUEUE` for `sigqueue`; for `tgkill` the kernel's `SI_TKILL` — which
+    /// glibc's `sigtimedwait` and `sigwaitinfo` report as `SI_USER` (they fold it), while a signalfd read or a
+    /// handler's `siginfo_t` shows it unfolded (measured on 6.18: the `signalfd` and `tgkill` rows of
+    /// traces/coverage/README.md).
     public var code: Int32
     /// `si_pid`: the sender, or 0 when the kernel could not keep the sender's details (the pending-signal limit).
     public var senderPID: pid_t
