@@ -23,9 +23,7 @@ extension PosixMessageQueueModel {
         next.created = true
         next.maxMessages = messages
         next.messageSize = size
-        let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
-        next.permissions.owner = creator.uid
-        next.permissions.group = creator.gid
+        next.permissions.ownedByCreator(process)
         _ = next.name.open(process)
         next.opened(process, access)
         if nonblocking { next.setNonblocking(process, true) }

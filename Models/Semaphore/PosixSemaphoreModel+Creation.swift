@@ -21,10 +21,8 @@ extension PosixSemaphoreModel {
             var next = state
             next.created = true
             next.value = creation.value
-            let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
             next.permissions.mode = (creation.mode ?? 0o600) & ~state.umask & 0o777
-            next.permissions.owner = creator.uid
-            next.permissions.group = creator.gid
+            next.permissions.ownedByCreator(process)
             return [Transition(.done, Self.opening(next, by: process))]
         case .unlink:
             return [Transition(.failed(.ENOENT), state)]

@@ -43,11 +43,9 @@ extension SystemVSemaphoreModel {
     /// The set a create by `process` makes: `count` semaphores of 0, none changed by a worker, no `semop` yet.
     static func created(_ state: State, by process: Int, count: Int, mode: Int) -> State {
         var next = State(values: [Int](repeating: 0, count: count))
-        let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
         next.permissions = state.permissions
         next.permissions.mode = mode & 0o777
-        next.permissions.owner = creator.uid
-        next.permissions.group = creator.gid
+        next.permissions.ownedByCreator(process)
         next.times = StatTimes([.zero, .setSince(state.times.latest)])
         return next
     }

@@ -288,9 +288,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 next.created = true
                 // The new object: the mode asked for less the umask, owned by the creator's user and group.
                 next.permissions.mode = (opening.mode ?? 0o600) & ~state.umask & 0o777
-                let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
-                next.permissions.owner = creator.uid
-                next.permissions.group = creator.gid
+                next.permissions.ownedByCreator(process)
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
             } else if !state.permissions.allows(process, read: true, write: !opening.readOnly || opening.truncate) {

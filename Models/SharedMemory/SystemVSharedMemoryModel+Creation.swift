@@ -39,10 +39,8 @@ extension SystemVSharedMemoryModel {
         next.lastProcess = 0
         next.locked = false
         next.creator = process
-        let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
         next.permissions.mode = mode & 0o777
-        next.permissions.owner = creator.uid
-        next.permissions.group = creator.gid
+        next.permissions.ownedByCreator(process)
         next.times = StatTimes([.zero, .zero, .setSince(state.times.latest)])
         return next
     }

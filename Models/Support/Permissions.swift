@@ -33,6 +33,14 @@ public struct Permissions: Hashable, Sendable {
         self.users = users
     }
 
+    /// Makes `process` — root unless `users` names it — the owner, with its group: an object a call of the trace
+    /// created is its creator's.
+    public mutating func ownedByCreator(_ process: Int) {
+        let creator = users[process] ?? User(uid: 0)
+        owner = creator.uid
+        group = creator.gid
+    }
+
     /// Whether `process` may read (and, with `write`, write) the object: `EACCES` otherwise.
     public func allows(_ process: Int, read: Bool = false, write: Bool = false) -> Bool {
         guard let user = users[process], user.uid != 0 else { return true }

@@ -18,9 +18,7 @@ extension SystemVMessageQueueModel {
             next.created = true
             next.capacity = Self.capacityLimit
             next.permissions.mode = (mode ?? 0o600) & 0o777
-            let creator = state.permissions.users[process] ?? Permissions.User(uid: 0)
-            next.permissions.owner = creator.uid
-            next.permissions.group = creator.gid
+            next.permissions.ownedByCreator(process)
             next.times = StatTimes([.zero, .zero, .zero])
             next.times.set(2)
             return [Transition(.found, next), Transition(.failed(.ENOSPC), state)]
