@@ -18,6 +18,8 @@ import SystemPackage
 /// believing the main instance's report was the nested one's events — so an `EPOLLET` edge is gone before the
 /// recorded wait on the nested instance.
 public enum EventCounterKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["initial", "semaphore", "nonblocking"]
     public typealias Model = EventCounterModel
 
     public static let implementations = [

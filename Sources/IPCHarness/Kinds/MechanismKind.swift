@@ -75,11 +75,19 @@ public protocol ObjectKind: Sendable {
     /// The faults the fuzzer may inject into runs of this kind: every kind unless its model has no word for what
     /// one of them causes (say, a killed sender's half-sent message).
     static var fuzzedFaults: Set<FaultOptions.Kind> { get }
+
+    /// The names of the object parameters this kind reads (`Workload.Object.parameters`), anywhere: its model,
+    /// its provisioning, its bindings. A workload object with a parameter not among them is refused before anything
+    /// is created (``Workload/refuseUnknownParameters()``): a misspelt `"capacty"` would otherwise run with the
+    /// default capacity, and the run would not be the one asked for. nil (the default): the kind does not say, and
+    /// its objects' parameters are not checked — a user's kind opts in by listing its names.
+    static var parameterNames: Set<String>? { get }
 }
 
 extension ObjectKind {
     public static var resolutionProbe: ResolutionProbe? { nil }
     public static var fuzzedFaults: Set<FaultOptions.Kind> { Set(FaultOptions.Kind.allCases) }
+    public static var parameterNames: Set<String>? { nil }
 }
 
 extension MechanismKind {

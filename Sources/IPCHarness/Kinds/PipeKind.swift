@@ -34,6 +34,8 @@ import SystemPackage
 /// it takes another signal, wrong when a standard signal coalesced two writes into one — and its robust twin
 /// `kernel.pipe`, which reads until `EAGAIN`.
 public enum PipeKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["capacity", "nonblocking", "packet", "shared", "ioSignals"]
     public typealias Model = PipeModel
 
     public static let implementations = [

@@ -19,6 +19,8 @@ import SystemPackage
 /// `client.mq-errno-eagain-only`, a producer whose error check looks only for `EAGAIN`: a send through a number that is no
 /// longer its queue's (`"descriptor"`) fails `EBADF`, which it takes for sent.
 public enum PosixMessageQueueKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["maxMessages", "messageSize", "exists"]
     public typealias Model = PosixMessageQueueModel
 
     public static let implementations = [

@@ -26,6 +26,8 @@ public enum SharedObjectMemory {
 /// argument copied from threaded code) though its protocol (the trace) says pshared 1: glibc then wakes sleepers
 /// through a private futex, so a post never wakes another process's sleeper.
 public enum PosixSemaphoreKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["value", "named", "pshared", "exists"]
     public typealias Model = PosixSemaphoreModel
 
     public static let implementations = [
@@ -214,6 +216,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
 /// gives back its units without `SEM_UNDO` though its protocol (the trace) says `SEM_UNDO`, so a unit it holds
 /// when it dies is never given back.
 public enum SystemVSemaphoreKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["values", "exists"]
     public typealias Model = SystemVSemaphoreModel
 
     public static let implementations = ["kernel.sysv-sem", "client.sem-pool-without-undo"]
@@ -348,6 +352,8 @@ struct SystemVSemaphoreBinding: ObjectBinding {
 /// `client.mutex-timeout-taken-for-lock`, which takes a timed lock's `ETIMEDOUT` for the lock, and the fragile
 /// `client.mutex-ceiling-failure-taken-for-lock`, which takes a priority-protect lock's `EINVAL` for the lock.
 public enum RobustMutexKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["robust", "type", "protocol", "ceiling", "scheduling"]
     public typealias Model = RobustMutexModel
 
     public static let implementations = [
@@ -491,6 +497,8 @@ struct RobustMutexBinding: ObjectBinding {
 /// `client.consumer-forgets-unacked` (a consumer that takes the message out of the queue and keeps it only in its
 /// own memory until it acknowledges).
 public enum AckQueueKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["capacity"]
     public typealias Model = AckQueueModel
 
     public static let implementations = ["reference.ack-queue", "client.consumer-forgets-unacked"]

@@ -10,6 +10,8 @@ import SystemPackage
 /// descriptor (or, given pages, `munmap`s those pages only), `protect` `mprotect`s the newest mapping's pages,
 /// `truncate` and `stat` use the newest descriptor, `unlink` removes the name.
 public enum PosixSharedMemoryKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["words", "memlock", "exists"]
     public typealias Model = PosixSharedMemoryModel
 
     /// `kernel.posix-shm`, and the fragile `client.shm-sigbus-as-zero`: a reader that catches `SIGBUS` and takes a
@@ -110,6 +112,8 @@ public enum PosixSharedMemoryKind: MechanismKind {
 /// System V shared memory (model `sysv-shm`): a segment of `words` words under a fresh tagged key. Holders in role
 /// `attach` attach it while setting up; operations act on the newest attachment.
 public enum SystemVSharedMemoryKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["words", "memlock", "exists"]
     public typealias Model = SystemVSharedMemoryModel
 
     /// `kernel.sysv-shm`, and the fragile `client.shmat-unchecked`: a client that never checks `shmat`'s result

@@ -65,6 +65,8 @@ import SystemPackage
 /// The receiver leads a process group of its own (for `killpg`) and sets its object's signals to `SIG_DFL` at
 /// set-up, so the model knows their actions.
 public enum SignalKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["signals", "queueLimit"]
     public typealias Model = SignalModel
 
     public static let implementations = [

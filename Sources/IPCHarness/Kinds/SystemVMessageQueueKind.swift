@@ -7,6 +7,8 @@ import SystemPackage
 /// A System V message queue (model `sysv-msg`) under a fresh tagged key; parameter `capacity` (`msg_qbytes`).
 /// Holders get its id. A nonblocking receive that finds nothing fails `ENOMSG`, as the kernel says.
 public enum SystemVMessageQueueKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["capacity", "exists"]
     public typealias Model = SystemVMessageQueueModel
 
     /// `kernel.sysv-msg`, and the fragile `client.msg-copy-taken-for-receive`: a consumer whose type-0 receive is a

@@ -25,6 +25,8 @@ import SystemPackage
 /// until its own send fails `EAGAIN`, blind to a connected peer's queue that others fill). A user's client composes
 /// over ``UnixSocketBinding``: it handles the operations it is about and hands the rest to the kernel binding.
 public enum UnixSocketKind: MechanismKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
+    public static let parameterNames: Set<String>? = ["type", "shape", "backlog", "files", "address", "ioSignals"]
     public typealias Model = UnixSocketModel
 
     public static let implementations = [

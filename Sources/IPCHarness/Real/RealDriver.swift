@@ -125,6 +125,7 @@ final class RealDriver {
     /// What every worker is told about each object besides its own part: its kind, the implementation it runs
     /// and its kind's model parameters.
     private static func objectSetups(of workload: Workload, running implementation: String) throws(HarnessError) -> [String: JSONObject] {
+        try workload.refuseUnknownParameters()
         let implementations = try workload.implementations(running: implementation)
         var parameters: [String: JSONValue] = [:]
         var setups: [String: JSONObject] = [:]

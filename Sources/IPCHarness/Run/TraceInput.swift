@@ -100,7 +100,13 @@ private struct SetupRules {
                 throw failure("the workload's object '\(object.name)' is of kind '\(object.kind)', which does not run in the simulation (only shared-memory kinds do)")
             }
         }
-        // The same refusal the driver and the simulator make: an implementation no object of the workload runs.
+        // The same refusals the driver and the simulator make: a parameter its kind does not read, an implementation
+        // no object of the workload runs.
+        do {
+            try workload.refuseUnknownParameters()
+        } catch {
+            throw failure("the header's workload: \(error.message)")
+        }
         do {
             implementations = try workload.implementations(running: header.mechanism)
         } catch {

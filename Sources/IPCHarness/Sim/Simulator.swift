@@ -103,6 +103,7 @@ struct Simulator {
     /// perform.
     init(workload: Workload, implementation: String, modelParameters: JSONValue?, options: SimulationOptions) throws(HarnessError) {
         self.workload = workload
+        try workload.refuseUnknownParameters()
         self.implementations = try workload.implementations(running: implementation)
         self.modelParameters = modelParameters
         self.options = options

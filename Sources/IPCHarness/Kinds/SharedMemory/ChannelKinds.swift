@@ -6,6 +6,8 @@ import SystemPackage
 /// below 64 the sequence wraps, and a preempted taker can be fooled by ABA) and `buffers`. A message is 1 to 8
 /// bytes, not ending in a zero byte (it is kept in one word, whose trailing zero bytes are not kept).
 public enum SequenceMailboxKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["buffers", "sequenceBits"])
     public typealias Model = QueueModel
     public static let name = "sequence-mailbox"
     public static let implementations = ["reference.sequence-mailbox"]
@@ -66,6 +68,8 @@ public enum SequenceMailboxKind: SharedMemoryKind {
 /// `reference.revocable-commit` authorises a send when it commits; the broken twin `reference.revocable-entry` when
 /// it starts.
 public enum RevocableChannelKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["capacity", "maximumMessage"])
     public typealias Model = QueueModel
     public static let name = "revocable-channel"
     public static let implementations = ["reference.revocable-commit", "reference.revocable-entry"]
@@ -123,6 +127,8 @@ public enum RevocableChannelKind: SharedMemoryKind {
 /// (a pipe in real mode), sent on by the holder of `send:0` and received from by the holder of `receive:0`. The
 /// broken twin `reference.hybrid-reuse-buffer` reuses one staging buffer before its receiver has freed it.
 public enum HybridChannelKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["buffers", "bufferBytes", "threshold"])
     public typealias Model = QueueModel
     public static let name = "hybrid-channel"
     public static let implementations = ["reference.hybrid", "reference.hybrid-reuse-buffer"]

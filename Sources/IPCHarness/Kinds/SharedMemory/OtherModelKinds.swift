@@ -6,6 +6,8 @@ import SystemPackage
 /// `processes` (who pushes: each gets its own free nodes, and keeps the nodes it pops). The `aba` invariant watches
 /// the top word, at offset 0.
 public enum TreiberStackKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["processes", "nodesPerProcess", "tagBits"])
     public typealias Model = StackModel
     public static let name = "treiber-stack"
     public static let implementations = ["reference.treiber-stack"]
@@ -59,6 +61,8 @@ public enum TreiberStackKind: SharedMemoryKind {
 /// prescribes; `reference.seqlock-no-recheck` trusts its first version load (torn under any memory model);
 /// `reference.seqlock-no-fence` re-checks but omits the reader's acquire fence (torn only under weak memory).
 public enum SeqlockKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["words"])
     public typealias Model = RegisterModel
     public static let name = "seqlock"
     public static let implementations = ["reference.seqlock", "reference.seqlock-no-recheck", "reference.seqlock-no-fence"]
@@ -116,6 +120,8 @@ public enum SeqlockKind: SharedMemoryKind {
 /// `reference.snapshot-copy` receives a copy over a copy channel (the client holds `send:0`, the service
 /// `receive:0`), whose capacity in the simulation is the parameter `channelCapacity`.
 public enum SnapshotServiceKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["limit", "channelCapacity"])
     public typealias Model = SnapshotModel
     public static let name = "snapshot-service"
     public static let implementations = ["reference.snapshot-shm", "reference.snapshot-copy"]

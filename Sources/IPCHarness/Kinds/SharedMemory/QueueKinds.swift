@@ -22,6 +22,8 @@ enum SlotLimit {
 /// consistency) and `reference.spsc-ring-relaxed-publication` (the tail with a relaxed store: wrong only under weak
 /// memory).
 public enum SharedRingKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["capacity", "maximumMessage"])
     public typealias Model = QueueModel
     public static let name = "spsc-ring"
     public static let implementations = [
@@ -80,6 +82,8 @@ public enum SharedRingKind: SharedMemoryKind {
 /// A ``SharedRing`` per receiver (the seed's queue per consumer): parameters `receivers` (process numbers, in the
 /// order their rings lie), `capacity` and `maximumMessage`. A send names its receiver (`to`).
 public enum QueuePerReceiverKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["receivers", "capacity", "maximumMessage"])
     public typealias Model = QueueModel
     public static let name = "queue-per-receiver"
     public static let implementations = ["reference.queue-per-receiver"]
@@ -144,6 +148,8 @@ public enum QueuePerReceiverKind: SharedMemoryKind {
 
 /// One shared FIFO ring for every receiver (``HeadOfLineRing``): parameters `capacity`, `maximumMessage`.
 public enum HeadOfLineRingKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["capacity", "maximumMessage"])
     public typealias Model = QueueModel
     public static let name = "hol-ring"
     public static let implementations = ["reference.hol-ring"]
@@ -195,6 +201,8 @@ public enum HeadOfLineRingKind: SharedMemoryKind {
 /// The shared ring with per-receiver credits (``CreditRing``): parameters `receivers`, `credits`, `maximumMessage`.
 /// Sequence numbers are private: the producer's per receiver, each receiver's own.
 public enum CreditRingKind: SharedMemoryKind {
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``), besides every region's own.
+    public static let parameterNames: Set<String>? = regionParameterNames.union(["receivers", "credits", "maximumMessage"])
     public typealias Model = QueueModel
     public static let name = "credit-ring"
     public static let implementations = ["reference.credit-ring"]

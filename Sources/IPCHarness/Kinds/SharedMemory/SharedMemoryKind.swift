@@ -116,6 +116,11 @@ extension Workload {
 }
 
 extension SharedMemoryKind {
+    /// The parameters every region's object may have, whatever its construction: `channel`, the kind of its copy
+    /// channels in real mode (``CopyChannelKind``), and `channelCapacity`, their capacity in the simulation. A
+    /// built-in kind's ``ObjectKind/parameterNames`` adds its own to these.
+    public static var regionParameterNames: Set<String> { ["channel", "channelCapacity"] }
+
     /// The setup of a workload object (its implementation resolved).
     static func setup(of object: Workload.Object) -> SharedObjectSetup {
         SharedObjectSetup(name: object.name, implementation: object.implementation ?? implementations.first ?? name, parameters: object.parameters)
