@@ -32,7 +32,10 @@ extension SystemVSharedMemoryModel {
         next.removed = false
         next.destroyed = false
         next.size = size
-        next.words = [Int64](repeating: 0, count: (size + 7) / 8)
+        // The words a trace can name are those of the setup's pages (``wordsReached(_:)``), so a segment of many
+        // gigabytes (which this kernel makes while it does not touch them) keeps a bounded prefix here; the rest,
+        // zeros too, is the sparse tail.
+        next.words = [Int64](repeating: 0, count: Swift.min(size / 8 + (size % 8 == 0 ? 0 : 1), Self.trackedWords))
         next.tail = [:]
         next.attachments = []
         next.readOnly = [:]
@@ -45,10 +48,23 @@ extension SystemVSharedMemoryModel {
         return next
     }
 
+    /// How many words of a segment created in the trace are kept as an array (the rest in the sparse tail).
+    static let trackedWords = 1 << 16
+
+    /// A `get`'s size as a trace writes it: 0 to 2^63 − 1; above (a larger number, as `size_t` allows, up to 2^64 − 1,
+    /// which JSON's doubles round to 2^64; or a negative one, a `size_t` above 2^63 − 1 written signed), ``oversized``.
+    static func segmentSize(_ value: JSONValue) throws(ModelError) -> Int {
+        switch value {
+        case .integer(let size): return size >= 0 ? Int(size) : oversized
+        case .number(let size) where size.rounded() == size && size >= 0x1p63 && size <= 0x1p64: return oversized
+        default: throw ModelError("a get's 'size' is a size_t: an integer from 0 to 18446744073709551615, not \(value)")
+        }
+    }
+
     /// Every outcome for an access past the pages of a segment created in the trace (not the segment's memory).
     func unjudgedAccess(_ state: State, _ input: Input) -> [Step<State>]? {
         guard state.creator != nil, !state.destroyed, case .access(let process, let access) = input, state.attachments.contains(process),
-            access.index >= Self.wordsReached(state.words.count)
+            access.index >= Self.wordsReached(state.size / 8 + (state.size % 8 == 0 ? 0 : 1))
         else { return nil }
         return [.completed(state)]
     }

@@ -65,10 +65,23 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     /// The page size `shm_tot` counts in.
     static let pageSize = 4096
 
+    /// A `get`'s `size` when the trace's is above 2^63 − 1 bytes (a `size_t` no trace integer holds: written as a
+    /// larger number, or as a negative one, which is what a `size_t` argument makes of it). Measured
+    /// (`SystemVCreationFactsTests.sizesBeyondTheFileSizeLimit`): every such create fails `EINVAL` — tmpfs refuses a
+    /// file above `MAX_LFS_FILESIZE` (2^63 − 1) before `shmmax` (2^64 − 2^24 − 1) is reached — while 2^63 − 1 itself
+    /// fails `ENOMEM`; a lookup of an existing segment fails `EINVAL` (larger than it), after `IPC_EXCL`'s `EEXIST`.
+    public static let oversized = Int.min
+
+    /// The pages `bytes` span, without overflowing near `Int.max`.
+    static func pages(ofBytes bytes: Int) -> Int {
+        bytes / pageSize + (bytes % pageSize == 0 ? 0 : 1)
+    }
+
     /// The words an access may name in a segment of `words` words: those of the whole pages it spans (an
     /// attachment maps whole pages; the next page is not the segment's, and what lies there the trace cannot say).
     public static func wordsReached(_ words: Int) -> Int {
-        (Swift.max(words, 1) * 8 + pageSize - 1) / pageSize * pageSize / 8
+        let perPage = pageSize / 8, words = Swift.max(words, 1)
+        return (words / perPage + (words % perPage == 0 ? 0 : 1)) * perPage
     }
 
     public struct Setup: Hashable, Sendable {
@@ -242,7 +255,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .info(_, let counts):
             guard counts else { return [Transition(.info(index: 0, fields: Self.infoLimits), state)] }
-            let pages = state.destroyed ? 0 : (state.size + Self.pageSize - 1) / Self.pageSize
+            let pages = state.destroyed ? 0 : Self.pages(ofBytes: state.size)
             return [Transition(.info(index: 0, fields: [
                 "used_ids": .int(state.destroyed ? 0 : 1), "shm_tot": .int(pages), "shm_rss": .int(0), "shm_swp": .int(0),
                 "swap_attempts": .int(0), "swap_successes": .int(0),
@@ -276,7 +289,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if locked, let limit = state.memoryLockLimits[process] {
                 if limit.bytes == 0 { return [Transition(.failed(.EPERM), state)] }
                 if state.locked || limit.isUnlimited { return [Transition(.done, next)] }
-                if (state.size + SystemVSharedMemoryModel.pageSize - 1) / SystemVSharedMemoryModel.pageSize > limit.pages {
+                if Self.pages(ofBytes: state.size) > limit.pages {
                     return [Transition(.failed(.ENOMEM), state)]
                 }
                 return [Transition(.done, next), Transition(.failed(.ENOMEM), state)]
@@ -299,7 +312,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .get(let process, let size, let create, let exclusive, let mode):
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
-                if size > state.size { return [Transition(.failed(.EINVAL), state)] }
+                if size > state.size || size == Self.oversized { return [Transition(.failed(.EINVAL), state)] }
                 if !state.permissions.allowsAsking(process, mode ?? (create ? 0o600 : 0)) { return [Transition(.failed(.EACCES), state)] }
                 return [Transition(.done, state)]
             }
@@ -385,7 +398,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .info(_, let counts): call = counts ? "SHM_INFO" : "IPC_INFO"
         case .statusAtIndex(_, let any): call = any ? "SHM_STAT_ANY of its index" : "SHM_STAT of its index"
         case .get(_, let size, let create, let exclusive, _):
-            call = "shmget \(size) bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
+            call = "shmget \(size == Self.oversized ? "more than 2^63 − 1" : "\(size)") bytes" + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .fork(_, let child): call = "fork (child: process \(child))"
         case .exit: call = "exit (detaches everything)"
@@ -481,7 +494,7 @@ extension SystemVSharedMemoryModel {
         case "lock", "unlock": return .lock(process: call.process, locked: call.f == "lock")
         case "get":
             return .get(
-                process: call.process, size: try call.value.required("size").integer("size", in: 0...Int(Int64.max)),
+                process: call.process, size: try Self.segmentSize(call.value.required("size")),
                 create: try call.value.optional("create")?.boolean("create") ?? false,
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false, mode: try Permissions.mode(in: call.value))
         case "setrlimit":
@@ -541,7 +554,7 @@ extension SystemVSharedMemoryModel {
         case .statusAtIndex(_, let any): ("status", ["command": any ? "SHM_STAT_ANY" : "SHM_STAT"])
         case .get(_, let size, let create, let exclusive, let mode):
             ("get", .object({
-                var value: JSONObject = ["size": .int(size)]
+                var value: JSONObject = ["size": size == Self.oversized ? .number(Double(UInt64.max)) : .int(size)]
                 if create { value["create"] = true }
                 if exclusive { value["exclusive"] = true }
                 if let mode { value["mode"] = Permissions.text(ofMode: mode) }
