@@ -54,6 +54,18 @@ import Testing
         #expect(report.explanation.contains("p1 (read end), ready, came first"))
     }
 
+    /// A written count no pipe gives, added to what the pipe is known to hold, once trapped on overflow (the
+    /// checker aborted): now the pipe model refuses the count (more than the write's data), a one-line error.
+    @Test func aWriteCountBeyondAnyPipeIsRefusedNotATrap() throws {
+        let recorder = Recorder(pipes: ["p0", "p1"])
+        recorder.add("p0")
+        recorder.call("write", "p0", Self.write, Self.written)
+        recorder.call("write", "p0", Self.write, ["written": .integer(.max)])
+        recorder.wait(["p0"], maxEvents: 1, objects: ["p0", "p1"])
+        let error = #expect(throws: TraceError.self) { try TraceChecker.check(recorder.trace) }
+        #expect(error?.message.contains("field 'written' is 9223372036854775807") == true)
+    }
+
     @Test func overlappingWritesAllowEitherOrder() throws {
         for first in ["p0", "p1"] {
             let recorder = Recorder(pipes: ["p0", "p1"])

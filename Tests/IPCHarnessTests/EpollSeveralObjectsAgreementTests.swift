@@ -229,14 +229,17 @@ import Testing
 
     /// What the split refuses, each with a line-naming error (exit 2), never a verdict: a several-object wait that
     /// ends indeterminate (`info`) or never completes, an event naming an object the wait does not list, and a wait
-    /// whose `"object"` is not among its `"objects"`.
+    /// whose `"object"` is not among its `"objects"`, and a `maxevents` beyond an `int`.
     @Test func theSplitRefusesWhatItCannotShare() throws {
-        func trace(object: String = "p0", objects: [String] = ["p0", "p1"], completion: Trace.EventType?, reported: [JSONValue] = []) -> Trace {
+        func trace(
+            object: String = "p0", objects: [String] = ["p0", "p1"], completion: Trace.EventType?, reported: [JSONValue] = [],
+            maxEvents: Int64 = 2
+        ) -> Trace {
             var objectsParameter = JSONObject()
             for name in ["p0", "p1"] { objectsParameter[name] = ["capacity": .int(65536), "readers": [1], "writers": [1]] }
             var trace = Trace(header: Trace.Header(
                 model: "pipe", parameters: ["pageSize": .int(4096), "objects": .object(objectsParameter)], mechanism: "hand-written", seed: "0", strategy: "random"))
-            let value: JSONValue = ["maxevents": .int(2), "timeout": 0, "objects": .array(objects.map { .string($0) })]
+            let value: JSONValue = ["maxevents": .integer(maxEvents), "timeout": 0, "objects": .array(objects.map { .string($0) })]
             trace.events.append(Trace.Event(index: 0, time: 100, process: 1, type: .invoke, f: "epoll_wait", object: object, value: value))
             if let completion {
                 trace.events.append(Trace.Event(
@@ -250,6 +253,9 @@ import Testing
             trace(completion: .info), trace(completion: nil), trace(object: "p1", objects: ["p0"], completion: .ok),
             trace(objects: ["p0"], completion: .ok, reported: [["object": "p1", "end": "read", "events": ["EPOLLIN"]]]),
             trace(completion: .ok, reported: [["end": "read", "events": ["EPOLLIN"]]]),
+            // Not an int: the room left for each object is computed from it (this once trapped on overflow).
+            trace(completion: .ok, reported: [["object": "p0", "end": "write", "events": ["EPOLLOUT"]]], maxEvents: .min),
+            trace(completion: .ok, reported: [["object": "p0", "end": "write", "events": ["EPOLLOUT"]]], maxEvents: 1 << 31),
         ] {
             #expect(throws: TraceError.self) { try TraceChecker.check(refused) }
         }

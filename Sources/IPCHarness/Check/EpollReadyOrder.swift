@@ -164,7 +164,10 @@ struct EpollReadyOrder {
             if completion.type == .ok || completion.error != "EAGAIN" { contents[object] = Contents() }
             return touched(object, wakes: { _, _ in nil })
         }
-        contents[object, default: Contents()].atLeast += written
+        // A count no pipe write returns (above SSIZE_MAX's reach once added up) makes the contents unknown rather
+        // than trap on overflow.
+        let (sum, overflow) = contents[object, default: Contents()].atLeast.addingReportingOverflow(written)
+        if overflow { contents[object] = Contents() } else { contents[object, default: Contents()].atLeast = sum }
         // pipe_write wakes the readers' queue with EPOLLIN (epoll's poll_usage: always); the writers' may be woken too.
         touched(object, wakes: { $0.end == "read" ? $1.wantsInput : nil })
     }

@@ -93,8 +93,9 @@ struct SeveralObjectsEpollWaits {
             fields["object"] = nil
             byObject[object, default: []].append(.object(fields))
         }
-        guard case .integer(let given)? = invoke.value?["maxevents"], let maxEvents = Int(exactly: given) else {
-            throw TraceError(path: path, line: line, "a several-object \(invoke.f ?? "") needs an integer 'maxevents'")
+        // An `int`, as the call takes it: the room left for each object is computed from it (no overflow to trap on).
+        guard case .integer(let given)? = invoke.value?["maxevents"], let maxEvents = Int32(exactly: given).map(Int.init) else {
+            throw TraceError(path: path, line: line, "a several-object \(invoke.f ?? "") needs an integer 'maxevents' (an int: -2147483648 to 2147483647)")
         }
         if reported.isEmpty {
             return objects.flatMap { [Self.event(invoke, on: $0, value: asInvoked), Self.event(completion, on: $0, value: completion.value)] }
