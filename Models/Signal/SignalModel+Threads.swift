@@ -27,6 +27,8 @@
 //   `sigrelse` and `sighold` in it: a lasting unblock (or block) of its own, as the main thread's (see below).
 // - `rt_tgsigqueueinfo` and `pidfd_open` of that thread, and of ids that are not the receiver's: see
 //   `SignalModel+ThreadTargets.swift`.
+// - A signal whose default action ends the process, taken by any thread, ends the whole receiver: see
+//   `SignalModel+FatalSignals.swift`.
 //
 // Which thread takes a process-directed signal: the kernel's `complete_signal` picks the main thread if it does not
 // block it (and has nothing else pending, or runs), else the next thread that does not — timing no trace shows. So a
@@ -144,6 +146,8 @@ extension SignalModel {
             probe.unblocked = unblocked.sorted()
             probe.threadPending = []
             states = partlyDelivered(probe).map { delivered in
+                // A fatal one taken so ended the receiver (`SignalModel+FatalSignals.swift`).
+                if let fatal = fatalTaken(from: probe.pending, to: delivered.pending, in: state) { return killed(state, by: fatal) }
                 var next = state
                 next.pending = delivered.pending
                 return next
@@ -158,6 +162,7 @@ extension SignalModel {
                 probe.threadPending = thread.pending
                 probe.unblocked = thread.unblocked
                 return partlyDelivered(probe).map { delivered in
+                    if let fatal = fatalTaken(from: probe.threadPending, to: delivered.threadPending, in: start) { return killed(start, by: fatal) }
                     var next = start
                     next.threads[name]?.pending = delivered.threadPending
                     return next
@@ -182,6 +187,8 @@ extension SignalModel {
             after.pending = next.alive ? next.threadPending : []
             after.unblocked = next.unblocked
             after.suspended = next.suspended
+            // A fatal signal it took (or another thread took) ended the receiver: this thread with it.
+            if next.killedBy != nil, after.end == nil { after.end = .exited }
             let main = next.threads.removeValue(forKey: Self.stashedMainThread)
             next.threads[name] = after
             next.threadPending = next.alive ? main?.pending ?? [] : []
