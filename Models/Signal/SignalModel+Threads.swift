@@ -27,6 +27,9 @@
 //   `sigrelse` and `sighold` in it: a lasting unblock (or block) of its own, as the main thread's (see below).
 // - `rt_tgsigqueueinfo` and `pidfd_open` of that thread, and of ids that are not the receiver's: see
 //   `SignalModel+ThreadTargets.swift`.
+// - `signalfd-poll`/`-select` with a `sigmask` (`ppoll`, `pselect`) made in that thread: the mask is swapped in for
+//   that thread alone (`SignalModel+MaskedPoll.swift`, measured in `ThreadMaskedWaitFactsTests`); `epoll_pwait` and
+//   `epoll_pwait2` with one too (`SignalModel+MaskedEpoll.swift`).
 // - A signal whose default action ends the process, taken by any thread, ends the whole receiver: see
 //   `SignalModel+FatalSignals.swift`.
 //
@@ -88,6 +91,10 @@ extension SignalModel {
     static func madeInThread(_ input: Input) -> Bool {
         switch input {
         case .wait, .sigwait, .pending, .signalfdRead, .signalfdReadAgain, .signalfdReadiness, .sigprocmask, .maskQuery: true
+        // `ppoll`/`pselect` with a mask: swapped in for the calling thread alone (`SignalModel+MaskedPoll.swift`).
+        case .signalfdReadinessMasked: true
+        // `epoll_pwait`/`epoll_pwait2` with a mask, likewise (`SignalModel+MaskedEpoll.swift`).
+        case .epoll(_, let call): epollWaitMask(call) != nil
         // Waits with signals unblocked for them, and a lasting unblock (`SignalModel+ThreadTargets.swift`).
         case .sigsuspend, .sigpause, .sigpauseMask, .pause, .pauseUnblocking, .obsolete(_, _, .sigrelse), .obsolete(_, _, .sighold): true
         case .send(_, _, let method, _): [.tgkill, .tkill, .pthreadKill, .raise].contains(method)
@@ -306,7 +313,7 @@ extension SignalModel {
         let input = try parse(plain)
         if name == Self.mainThreadName { return input }
         guard Self.madeInThread(input) else {
-            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
+            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select (with or without sigmask), epoll_pwait and epoll_pwait2 with sigmask, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
         }
         if case .send(let process, _, .raise, _) = input, process != receiver(of: call) {
             throw ModelError("raise in thread \(name): only the receiver raises in its threads")
