@@ -68,10 +68,8 @@ extension SignalModel {
             case .handled?: push()
             case .discarded?: steps.append(.partial(after))
             case .fatal?:
-                // The receiver dies in the call: it has no outcome.
-                var dead = after
-                dead.loop = nil
-                if observed == nil { steps.append(.completed(dead)) }
+                // The receiver dies in the call: it has no outcome (`SignalModel+FatalSignals.swift`).
+                if observed == nil { steps.append(.completed(Self.killed(after, by: signal))) }
             case nil:
                 push()
                 steps.append(.partial(after))

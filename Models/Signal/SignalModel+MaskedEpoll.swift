@@ -13,6 +13,11 @@
 // - Asleep, a signal its mask unblocks that arrives ends it the same way, unless the registrations became ready or
 //   the timer ran out first (ready and timed out are looked at before a signal on every wake).
 // - `maxevents` ≤ 0 and an invalid timespec fail `EINVAL` before the mask is swapped in: nothing delivered.
+// In a thread of the receiver other than its main one (`"thread": "t2"`; measured, `ThreadMaskedWaitFactsTests`, a C
+// probe first): the mask is the calling thread's alone, as `ppoll`'s — a `kill` it unblocks runs the handler there and
+// the call fails `EINTR`, a signal sent to the main thread stays the main thread's and does not end it — and a
+// signalfd is polled as the calling thread sees it (the kernel's `signalfd_poll` looks at `current`): a signal
+// pending for the main thread alone makes the main thread's wait report it, not the other thread's.
 extension SignalModel {
     /// A wait's mask for the call, `SIGKILL` and `SIGSTOP` left out (nil: not a wait, or a wait without one).
     public static func epollWaitMask(_ call: EpollCall) -> [Int]? {

@@ -9,6 +9,12 @@
 // mask: the first frame restores the old mask); with the signals kept blocked, timeout 0 returns nothing ready. A
 // signal its mask unblocks sent while it sleeps ends it so too (`KernelSignalFactsTests+MaskedPoll`). An ignored one
 // it unblocks is discarded (the kernel restarts the call after it) and the call goes on.
+//
+// In a thread of the receiver other than its main one (`"thread": "t2"`; measured, `ThreadMaskedWaitFactsTests`, a C
+// probe first): the mask is swapped in for the calling thread alone — a `kill` of the process that it unblocks, every
+// other thread blocking it, runs the handler in that thread and the call fails `EINTR`; a `tgkill` to the main thread
+// meanwhile stays pending for the main thread and does not end it; the main thread's mask is untouched (it still
+// blocks the signal after). The call runs on that thread's own set and mask (`inThread`), as its `sigsuspend` does.
 extension SignalModel {
     /// The steps of a `ppoll`/`pselect` on a signalfd for `signals` with `sigmask` (the object's signals kept blocked;
     /// every other unblocked) swapped in: a first look — ready: the answer, nothing delivered; else it waits with the

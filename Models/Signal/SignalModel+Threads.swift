@@ -27,6 +27,11 @@
 //   `sigrelse` and `sighold` in it: a lasting unblock (or block) of its own, as the main thread's (see below).
 // - `rt_tgsigqueueinfo` and `pidfd_open` of that thread, and of ids that are not the receiver's: see
 //   `SignalModel+ThreadTargets.swift`.
+// - `signalfd-poll`/`-select` with a `sigmask` (`ppoll`, `pselect`) made in that thread: the mask is swapped in for
+//   that thread alone (`SignalModel+MaskedPoll.swift`, measured in `ThreadMaskedWaitFactsTests`); `epoll_pwait` and
+//   `epoll_pwait2` with one too (`SignalModel+MaskedEpoll.swift`).
+// - A signal whose default action ends the process, taken by any thread, ends the whole receiver: see
+//   `SignalModel+FatalSignals.swift`.
 //
 // Which thread takes a process-directed signal: the kernel's `complete_signal` picks the main thread if it does not
 // block it (and has nothing else pending, or runs), else the next thread that does not — timing no trace shows. So a
@@ -86,6 +91,10 @@ extension SignalModel {
     static func madeInThread(_ input: Input) -> Bool {
         switch input {
         case .wait, .sigwait, .pending, .signalfdRead, .signalfdReadAgain, .signalfdReadiness, .sigprocmask, .maskQuery: true
+        // `ppoll`/`pselect` with a mask: swapped in for the calling thread alone (`SignalModel+MaskedPoll.swift`).
+        case .signalfdReadinessMasked: true
+        // `epoll_pwait`/`epoll_pwait2` with a mask, likewise (`SignalModel+MaskedEpoll.swift`).
+        case .epoll(_, let call): epollWaitMask(call) != nil
         // Waits with signals unblocked for them, and a lasting unblock (`SignalModel+ThreadTargets.swift`).
         case .sigsuspend, .sigpause, .sigpauseMask, .pause, .pauseUnblocking, .obsolete(_, _, .sigrelse), .obsolete(_, _, .sighold): true
         case .send(_, _, let method, _): [.tgkill, .tkill, .pthreadKill, .raise].contains(method)
@@ -144,6 +153,8 @@ extension SignalModel {
             probe.unblocked = unblocked.sorted()
             probe.threadPending = []
             states = partlyDelivered(probe).map { delivered in
+                // A fatal one taken so ended the receiver (`SignalModel+FatalSignals.swift`).
+                if let fatal = fatalTaken(from: probe.pending, to: delivered.pending, in: state) { return killed(state, by: fatal) }
                 var next = state
                 next.pending = delivered.pending
                 return next
@@ -158,6 +169,7 @@ extension SignalModel {
                 probe.threadPending = thread.pending
                 probe.unblocked = thread.unblocked
                 return partlyDelivered(probe).map { delivered in
+                    if let fatal = fatalTaken(from: probe.threadPending, to: delivered.threadPending, in: start) { return killed(start, by: fatal) }
                     var next = start
                     next.threads[name]?.pending = delivered.threadPending
                     return next
@@ -182,6 +194,8 @@ extension SignalModel {
             after.pending = next.alive ? next.threadPending : []
             after.unblocked = next.unblocked
             after.suspended = next.suspended
+            // A fatal signal it took (or another thread took) ended the receiver: this thread with it.
+            if next.killedBy != nil, after.end == nil { after.end = .exited }
             let main = next.threads.removeValue(forKey: Self.stashedMainThread)
             next.threads[name] = after
             next.threadPending = next.alive ? main?.pending ?? [] : []
@@ -299,7 +313,7 @@ extension SignalModel {
         let input = try parse(plain)
         if name == Self.mainThreadName { return input }
         guard Self.madeInThread(input) else {
-            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
+            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select (with or without sigmask), epoll_pwait and epoll_pwait2 with sigmask, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
         }
         if case .send(let process, _, .raise, _) = input, process != receiver(of: call) {
             throw ModelError("raise in thread \(name): only the receiver raises in its threads")

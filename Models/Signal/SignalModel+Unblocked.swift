@@ -29,6 +29,13 @@ extension SignalModel {
         let starting = state.loop == nil && state.readTaken == 0
         var steps: [Step<State>] = []
         for before in starting ? Self.partlyDelivered(state) : [state] {
+            // A fatal signal taken before the call ended the receiver (`SignalModel+FatalSignals.swift`): no call,
+            // and no outcome.
+            if let fatal = Self.fatalTaken(from: state.pending + state.threadPending, to: before.pending + before.threadPending, in: state) {
+                let dead = Step.completed(Self.killed(state, by: fatal))
+                if output == nil, !steps.contains(dead) { steps.append(dead) }
+                continue
+            }
             for step in callStep(before, input, output) {
                 guard case .completed(let next) = step else {
                     steps.append(step)
@@ -36,7 +43,13 @@ extension SignalModel {
                 }
                 // A pause unblocking signals blocks them again after: one left unblocked before is blocked from then.
                 let after = if case .pauseUnblocking(_, let signals) = input { Self.blocking(next, signals) } else { next }
-                let done = Step.completed(Self.allDelivered(after))
+                let delivered = Self.allDelivered(after)
+                var done = Step.completed(delivered)
+                // A fatal one taken as the call returns: the receiver dies in it, and the call has no outcome.
+                if let fatal = Self.fatalTaken(from: after.pending + after.threadPending, to: delivered.pending + delivered.threadPending, in: after) {
+                    guard output == nil else { continue }
+                    done = .completed(Self.killed(after, by: fatal))
+                }
                 if !steps.contains(done) { steps.append(done) }
             }
         }

@@ -345,6 +345,9 @@ public struct SignalModel: TraceModel {
         public internal(set) var threadPending: [Pending] = []
         /// False once the receiver has died.
         public internal(set) var alive = true
+        /// The signal whose default action ended the receiver, before its `exit` (the reaping; nil: not ended so): it
+        /// makes no call any more, in any thread (see `SignalModel+FatalSignals.swift`).
+        public internal(set) var killedBy: Int? = nil
         /// How many signals the receiver's `signalfd` read in progress has taken (0 when none is).
         public internal(set) var readTaken = 0
         /// The receiver's action for each signal whose action is known (from set-up or a `sigaction`); a signal absent
@@ -444,7 +447,7 @@ public struct SignalModel: TraceModel {
         let starts = expiries(state).flatMap(Self.otherThreadsDelivered)
         var steps: [Step<State>] = []
         for start in starts {
-            for step in timedStep(start, input, output) {
+            for step in mortalSteps(start, input, output) {
                 // What the step did to the receiver's other threads (see `SignalModel+Threads.swift`).
                 let next = Self.threadsAfter(input, step.state)
                 let after: Step<State> = if case .partial = step { .partial(next) } else { .completed(next) }
@@ -654,7 +657,10 @@ public struct SignalModel: TraceModel {
             result = callOutcome(of: input, in: state)
         }
         guard input.process == state.receiver, let (output, next) = result else { return result }
-        return (output, Self.allDelivered(next))
+        let delivered = Self.allDelivered(next)
+        // A fatal signal taken as the call returns: the receiver dies in it, and the call has no outcome.
+        if Self.fatalTaken(from: next.pending + next.threadPending, to: delivered.pending + delivered.threadPending, in: next) != nil { return nil }
+        return (output, delivered)
     }
 
     /// ``outcome(of:in:)`` but for the signals the receiver left unblocked.
@@ -775,20 +781,19 @@ public struct SignalModel: TraceModel {
     /// otherwise it is generated for the process or its thread.
     func sendOutcome(_ state: State, signal: Int, details: Details, toThread: Bool) -> (output: Output, next: State) {
         if signal == 0 { return (.sent, state) }
+        // A receiver a fatal signal has ended takes every signal, as any zombie, and nothing of it is seen any more.
+        if state.killedBy != nil { return (.sent, state) }
         // Asleep in `sigsuspend` with it unblocked (the receiving thread, or for a process-directed one any thread):
         // an ignored one is discarded.
         let suspended = state.suspended?.contains(signal) == true
             || (!toThread && state.threads.values.contains { $0.end == nil && $0.suspended?.contains(signal) == true })
         if suspended, fate(of: signal, in: state) == .discarded { return (.sent, state) }
-        if state.unblocked.contains(signal), let fate = fate(of: signal, in: state), fate != .handled {
-            // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`), a fatal one kills the receiver,
-            // and what was pending is gone with it.
-            guard fate == .fatal else { return (.sent, state) }
-            var dead = state
-            dead.pending = []
-            dead.threadPending = []
-            dead.epoll = []
-            return (.sent, dead)
+        // Not blocked: an ignored one is dropped as it is sent (`sig_ignored`).
+        if state.unblocked.contains(signal), fate(of: signal, in: state) == .discarded { return (.sent, state) }
+        // A fatal one that a thread it may go to leaves unblocked ends the receiver, in whichever thread it is taken,
+        // and what was pending is gone with it (`SignalModel+FatalSignals.swift`).
+        if Self.isFatal(signal, in: state), Self.fatalSendEnds(state, signal, toThread: toThread) == true {
+            return (.sent, Self.killed(state, by: signal))
         }
         return generate(state, signal: signal, details: details, toThread: toThread)
     }
@@ -829,6 +834,7 @@ public struct SignalModel: TraceModel {
 
     public func describe(_ state: State) -> String {
         guard state.alive else { return "process \(state.receiver) has died" }
+        if let death = Self.describeDeath(state) { return death }
         let registrations = state.epoll.map { registration in
             "; epoll: \(registration.target) \(registration.events)" + (registration.disabled ? " (disabled)" : "")
                 + (registration.edgeTriggered ? ", news \(registration.news)" : "")

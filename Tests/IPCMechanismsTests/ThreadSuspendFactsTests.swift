@@ -34,6 +34,11 @@ import Testing
     /// Runs `body` in a forked child (after `setUp`: the handler for `SIGUSR2`, it and `SIGRTMIN+25` blocked) and
     /// returns its exit status's code (0: every check held; 100+: the set-up failed).
     static func inChild(_ body: @escaping () -> Int32) throws -> Int32 {
+        (try statusOfChild(body) >> 8) & 0xff
+    }
+
+    /// ``inChild(_:)``'s child's whole wait status (a child a signal ended too: `ThreadFatalSignalFactsTests`).
+    static func statusOfChild(_ body: @escaping () -> Int32) throws -> CInt {
         var pid: pid_t = 0
         Syscall.withoutConcurrentSpawns {
             pid = fork()
@@ -58,13 +63,15 @@ import Testing
         try #require(pid > 0)
         var status: CInt = 0
         try #require(waitpid(pid, &status, 0) == pid)
-        return (status >> 8) & 0xff
+        return status
     }
 
-    /// Starts a thread running `body` (which may sleep), returning it to join.
-    static func start(_ body: @escaping @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?) -> pthread_t? {
+    /// Starts a thread running `body` (which may sleep) with `argument`, returning it to join.
+    static func start(
+        _ body: @escaping @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?, argument: UnsafeMutableRawPointer? = nil
+    ) -> pthread_t? {
         var thread = pthread_t()
-        return pthread_create(&thread, nil, body, nil) == 0 ? thread : nil
+        return pthread_create(&thread, nil, body, argument) == 0 ? thread : nil
     }
 
     /// `sem_timedwait` for 10 s: false when it timed out.
