@@ -115,6 +115,11 @@ public protocol TraceModel: Model {
     /// an input the checker steps between the process's last event and its reaping. Nil when nothing.
     func exitInput(process: Int, object: String) -> Input?
 
+    /// ``exitInput(process:object:)`` given what the trace's `exit` event says of the ending (`{"code": N}`,
+    /// `{"signal": NAME}`, `{"status": …}`), for a model that judges it (the signal model: a receiver its fatal
+    /// default action killed ends with that signal). The default ignores it.
+    func exitInput(process: Int, object: String, ending: JSONValue?) -> Input?
+
     /// The call the kernel actually received when a fault plan cut `input`'s system call down to `count` bytes
     /// (a shorter write, a smaller read buffer); nil when the operation is not one system call (a client's loop,
     /// which must make up the difference itself, so its input stands).
@@ -145,6 +150,10 @@ public protocol TraceModel: Model {
 }
 
 extension TraceModel {
+    public func exitInput(process: Int, object: String, ending: JSONValue?) -> Input? {
+        exitInput(process: process, object: object)
+    }
+
     public func sleeperObservation(_ input: Input, process: Int) -> Input? { nil }
     public func signalFaultInput(process: Int, object: String) -> Input? { nil }
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }

@@ -641,6 +641,11 @@ extension SignalModel {
         return .exit(process: process)
     }
 
+    public func exitInput(process: Int, object: String, ending: JSONValue?) -> Input? {
+        guard case .exit(let process, _)? = exitInput(process: process, object: object) else { return nil }
+        return .exit(process: process, ending: Ending(ending))
+    }
+
     /// A delivery as `wait` and `signalfd-read` record it: `{"signal", "code", "sender"?, "value"?}`; a handler's
     /// record may add `"onStack"` (whether it ran on the alternate signal stack).
     static func delivery(from value: JSONValue?) throws(ModelError) -> Delivery {
@@ -725,7 +730,7 @@ extension SignalModel.Input {
         case .send(let process, _, _, _), .targetedSend(let process, _, _, _), .pidfdSend(let process, _, _), .pidfdOpen(let process, _), .wait(let process, _, _), .sigwait(let process, _), .pending(let process), .signalfdRead(let process, _, _, _), .signalfdReadAgain(let process, _, _, _, _),
             .signalfdReadiness(let process, _, _), .signalfdReadinessMasked(let process, _, _, _), .sigaction(let process, _, _, _), .sigprocmask(let process, _, _, _), .maskQuery(let process, _, _),
             .sigsuspend(let process, _), .obsolete(let process, _, _), .sigpause(let process, _), .sigpauseMask(let process, _),
-            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process),
+            .pause(let process), .pauseUnblocking(let process, _), .sigaltstack(let process, _), .epoll(let process, _), .signalFault(let process), .timer(let process, _), .exit(let process, _),
             .thread(let process, _, _), .foreignIDs(let process, _, _, _), .foreignTarget(let process, _): process
         case .inThread(_, let call): call.process
         }

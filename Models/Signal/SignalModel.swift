@@ -255,7 +255,8 @@ public struct SignalModel: TraceModel {
         case signalFault(process: Int)
         /// A timer call by the receiver, or the trace's record of a timer's expiry (see `SignalModel+Timers.swift`).
         case timer(process: Int, call: TimerCall)
-        case exit(process: Int)
+        /// The process's end (its reaping), with what the trace's `exit` says of it (``Ending``).
+        case exit(process: Int, ending: Ending = .notKnown)
         /// A call of the receiver made in its thread `thread` (not the main one), or a send to that thread (see
         /// `SignalModel+Threads.swift`).
         indirect case inThread(thread: String, call: Input)
@@ -739,8 +740,11 @@ public struct SignalModel: TraceModel {
                 .map { ($0.output ?? .epollControlled, $0.next) }
         case .inThread, .thread, .foreignIDs, .foreignTarget:
             return threadOutcome(of: input, in: state)
-        case .exit(let process):
+        case .exit(let process, let ending):
             guard process == state.receiver else { return (.exited, Self.departed(state, process)) }
+            // Killed by a fatal default action, the receiver's wait status is that signal (measured:
+            // ThreadFatalSignalFactsTests): an exit with a code, or with another signal, is not its end.
+            if let signal = state.killedBy, !ending.allows(killedBy: signal) { return nil }
             var next = state
             next.alive = false
             next.pending = []

@@ -261,7 +261,7 @@ public struct HistoryBuilder<M: TraceModel> {
             // (Strictly after the previous event: at equal times the checker counts operations as concurrent.)
             let start = killTime[process] ?? unfinishedInvokeTime[process] ?? min((lastEventTime ?? event.time) + 1, event.time)
             for object in model.objects {
-                guard let input = model.exitInput(process: process, object: object) else { continue }
+                guard let input = model.exitInput(process: process, object: object, ending: event.value) else { continue }
                 var operation = HistoryOperation<M.Input, M.Output>(
                     id: operations.count, process: process, object: object, input: input, output: nil,
                     invokeTime: start, end: .returned(event.time))
