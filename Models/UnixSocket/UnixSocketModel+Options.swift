@@ -17,6 +17,8 @@ extension UnixSocketModel {
         case outOfBandInline = "SO_OOBINLINE"
         /// The receive and send timeouts (`UnixSocketModel+Timeouts`).
         case receiveTimeout = "SO_RCVTIMEO", sendTimeout = "SO_SNDTIMEO"
+        /// 1 while `SO_PASSSEC` is set, else 0 (see `UnixSocketModel+Security`).
+        case passSecurity = "SO_PASSSEC"
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
@@ -68,6 +70,8 @@ extension UnixSocketModel {
             return [(.value(socket.peekOffset), .completed(state))]
         case .getOption(_, _, .outOfBandInline):
             return [(.value(socket.outOfBandInline ? 1 : 0), .completed(state))]
+        case .getOption(_, _, .passSecurity):
+            return [(.value(socket.passSecurity ? 1 : 0), .completed(state))]
         case .getOption(_, _, .sendBuffer):
             return [(.value(state.sendBuffer(of: socket)), .completed(state))]
         case .setSendBuffer(_, _, let value):
