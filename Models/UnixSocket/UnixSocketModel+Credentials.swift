@@ -26,12 +26,7 @@ extension UnixSocketModel {
     public static let credentialsNotJudged = PeerCredentials(who: .harness, uid: -2, gid: -2)
 
     func setPassCredentials(_ state: State, process: Int, end: String, value: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
-        }
-        var next = state
-        next.sockets[index].passCredentials = value != 0
-        return [(.closed, .completed(next))]
+        settingFlag(state, process: process, end: end, \.passCredentials, value: value)
     }
 
     /// `setsockopt(SO_PASSCRED)`'s trace form: `{"end": S, "option": "SO_PASSCRED", "value": INT}`.

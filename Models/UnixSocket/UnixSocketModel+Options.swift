@@ -21,6 +21,17 @@ extension UnixSocketModel {
         case passSecurity = "SO_PASSSEC"
     }
 
+    /// `setsockopt` of an on-off option of `end` (`SO_OOBINLINE`, `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`): any
+    /// nonzero value sets `flag`, 0 clears it, on any socket; `EBADF` for one the process does not hold.
+    func settingFlag(_ state: State, process: Int, end: String, _ flag: WritableKeyPath<Socket, Bool>, value: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        var next = state
+        next.sockets[index][keyPath: flag] = value != 0
+        return [(.closed, .completed(next))]
+    }
+
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
     public static let smallestSendBuffer = 4608
 

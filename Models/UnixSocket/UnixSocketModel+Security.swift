@@ -34,12 +34,7 @@ extension UnixSocketModel {
     }
 
     func setPassSecurity(_ state: State, process: Int, end: String, value: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
-        }
-        var next = state
-        next.sockets[index].passSecurity = value != 0
-        return [(.closed, .completed(next))]
+        settingFlag(state, process: process, end: end, \.passSecurity, value: value)
     }
 
     /// `setsockopt(SO_PASSSEC)`'s trace form: `{"end": S, "option": "SO_PASSSEC", "value": INT}`. A nonzero value
