@@ -97,7 +97,8 @@ extension UnixSocketModel {
     /// The message then carries those credentials whatever the options (recorded always): its receiver's
     /// `SCM_CREDENTIALS` names that process and those ids — before the descriptors, whatever the buffer's order —, its
     /// `SCM_PIDFD` that process, and a stream read under either option stops where they change (ids equal to the
-    /// named process's known ones are its own: measured, a read merges them with its plain sends). With neither option
+    /// named process's own are its own: measured, a read merges them with its plain sends — a stream read may merge them
+    /// or not when the setup does not give that process's user). With neither option
     /// on either socket the receiver sees none of it (no `SCM_CREDENTIALS`, stream reads merge), but they stay with
     /// the message: an option set before the receive shows them. A sender whose user the setup does not give may be
     /// either: `EPERM` and success both allowed; root's are the setup's uid 0.
@@ -128,19 +129,27 @@ extension UnixSocketModel {
             }
         }
         guard let named = control.credentials.last else { return refusals }
-        // Ids equal to the named process's own (known) ones are what a plain send of it records.
-        let ownIds = state.users[named.process].map { $0.uid == named.uid && $0.gid == named.gid } == true
-        let send = Input.send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: control.files)
-        return refusals + transitions(state, send).map { candidate in
-            var next = candidate.step.state
-            for socket in next.sockets.indices {
-                for message in next.sockets[socket].queue.indices where next.sockets[socket].queue[message].senderProcess == nil {
-                    next.sockets[socket].queue[message].senderProcess = named.process
-                    next.sockets[socket].queue[message].senderIds = ownIds ? nil : [named.uid, named.gid]
-                }
+        // Ids equal to the named process's own ones are what a plain send of it records (nil): a stream read under an
+        // option merges them. When the setup does not give its user, either may be so (a stream's two states).
+        let stamps: [[Int]?] =
+            switch state.users[named.process] {
+            case let user? where user.uid == named.uid && user.gid == named.gid: [nil]
+            case nil where state.type == .stream: [[named.uid, named.gid], nil]
+            default: [[named.uid, named.gid]]
             }
-            if case .partial = candidate.step { return (candidate.output, .partial(next)) }
-            return (candidate.output, .completed(next))
+        let send = Input.send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: control.files)
+        return refusals + transitions(state, send).flatMap { candidate in
+            stamps.map { ids in
+                var next = candidate.step.state
+                for socket in next.sockets.indices {
+                    for message in next.sockets[socket].queue.indices where next.sockets[socket].queue[message].senderProcess == nil {
+                        next.sockets[socket].queue[message].senderProcess = named.process
+                        next.sockets[socket].queue[message].senderIds = ids
+                    }
+                }
+                if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+                return (candidate.output, .completed(next))
+            }
         }
     }
 

@@ -24,12 +24,12 @@ import Testing
 
     /// A pair (`a` held by processes 1 and 3, `b` by 2), a memory file `m` both senders hold, a file `x` only the
     /// receiver holds; process 1 is root (its ids this process's), process 3 the user 1000.
-    static func model(_ type: UnixSocketType) -> UnixSocketModel {
+    static func model(_ type: UnixSocketType, users: Bool = true) -> UnixSocketModel {
         let setup = UnixSocketModel.Setup(
             type: UnixSocketModel.SocketType(rawValue: type.rawValue)!, shape: .pair(a: [1, 3], b: [2]),
             files: [.init(name: "m", content: [], holders: [1, 3]), .init(name: "x", content: [], holders: [2])],
-            users: [1: .init(uid: Int(geteuid()), gid: Int(getegid())), 3: .init(uid: 1000)])
-        return UnixSocketModel(objects: [("s0", setup)])
+            users: users ? [1: .init(uid: Int(geteuid()), gid: Int(getegid())), 3: .init(uid: 1000)] : [:])
+        return UnixSocketModel(objects: [("s0", setup)], securityModules: UnixSocketSecurityFactsTests.modules)
     }
 
     static func allows(_ type: UnixSocketType, _ history: History) -> Bool {
@@ -47,8 +47,8 @@ import Testing
 
     /// The kernel-versus-model table of `UnixSocketCredentialsFactsTests.theControlRoomFillsInOrder` joined with
     /// explicit credentials and descriptors in one message: either order in the buffer, this process's own
-    /// credentials or (root) init's pid with ids 1000, each option or none set before or after the send, 1 or 3
-    /// descriptors, rooms from none to 72 bytes. The kernel's receipt is allowed, and the same with `MSG_CTRUNC`
+    /// credentials or (root) init's pid with ids 1000, each combination of `SO_PASSCRED`, `SO_PASSPIDFD` and
+    /// `SO_PASSSEC` (none too) set before or after the send, 1 or 3 descriptors, rooms from none to 72 bytes. The kernel's receipt is allowed, and the same with `MSG_CTRUNC`
     /// flipped rejected.
     @Test(arguments: UnixSocketType.allCases)
     func explicitCredentialsAndDescriptorsShareTheRoom(_ type: UnixSocketType) throws {
@@ -57,7 +57,7 @@ import Testing
         var checked = 0
         for rightsFirst in [false, true] {
             for forged in geteuid() == 0 ? [false, true] : [false] {
-                for options in 0..<4 {
+                for options in 0..<8 {
                     for early in options == 0 ? [false] : [false, true] {
                         for files in [1, 3] {
                             for maxFiles in [0, 1, 2, 3, 5, 8, 10, 14] {
@@ -83,6 +83,10 @@ import Testing
                                     try Syscall.setSocketOption(b, Syscall.optionPassPidfd, 1)
                                     history.append((.setPassPidfd(process: 2, end: "b", value: 1), .closed))
                                 }
+                                if options & 4 != 0 {
+                                    try Syscall.setSocketOption(b, CInt(SO_PASSSEC), 1)
+                                    history.append((.setPassSecurity(process: 2, end: "b", value: 1), .closed))
+                                }
                                 if !early { try sendNow() }
                                 let room = UnixSocketModel.controlBytes(maxFiles: maxFiles)
                                 let message = try Syscall.receiveWithCredentials(b, maximum: 16, controlRoom: room, flags: Syscall.MessageFlags.dontWait)
@@ -94,7 +98,7 @@ import Testing
                                 var flipped = received
                                 flipped.filesTruncated.toggle()
                                 #expect(!Self.allows(type, history + [(receive, .received(flipped))]), "\(label)")
-                                if options == 0 { #expect(message.credentials == nil && message.pidfd == nil, "\(label)") }
+                                if options & 3 == 0 { #expect(message.credentials == nil && message.pidfd == nil, "\(label)") }
                                 checked += 1
                             }
                         }
@@ -102,7 +106,7 @@ import Testing
                 }
             }
         }
-        #expect(checked == (geteuid() == 0 ? 448 : 224))
+        #expect(checked == (geteuid() == 0 ? 960 : 480))
     }
 
     /// Root's errors in the buffer's order, several credentials (the last kept), a seqpacket socket's pending error
@@ -200,6 +204,12 @@ import Testing
         let ownCredentials = UnixSocketModel.PeerCredentials(who: .process(1), uid: Int(geteuid()), gid: Int(getegid()))
         #expect(Self.allows(.stream, ownSends + [(receive, .received(.init(data: Self.bytes("ownyo"), credentials: ownCredentials)))]))
         #expect(!Self.allows(.stream, ownSends + [(receive, .received(.init(data: Self.bytes("own"), credentials: ownCredentials)))]))
+        // Whether a sender whose user the setup does not give named its own ids is not known: either read is allowed.
+        let unknown = Self.model(.stream, users: false)
+        for data in ["ownyo", "own"] {
+            let history = ownSends + [(receive, .received(.init(data: Self.bytes(data), credentials: ownCredentials)))]
+            #expect(UnixSocketCredentialsFactsTests.modelAllows(unknown, history), "\(data)")
+        }
     }
 
     /// A thread that left root for user and group 1000 (process 3 of the model): its own pid and ids pass, with
