@@ -26,12 +26,7 @@ extension UnixSocketModel {
     public static let credentialsNotJudged = PeerCredentials(who: .harness, uid: -2, gid: -2)
 
     func setPassCredentials(_ state: State, process: Int, end: String, value: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
-        }
-        var next = state
-        next.sockets[index].passCredentials = value != 0
-        return [(.closed, .completed(next))]
+        settingFlag(state, process: process, end: end, \.passCredentials, value: value)
     }
 
     /// `setsockopt(SO_PASSCRED)`'s trace form: `{"end": S, "option": "SO_PASSCRED", "value": INT}`.
@@ -69,46 +64,135 @@ extension UnixSocketModel {
         }
     }
 
-    /// `sendmsg` with an explicit `SCM_CREDENTIALS` (measured in `UnixSocketCredentialsFactsTests`, C probes;
-    /// `scm_check_creds`, `__scm_send`), checked before everything else of the send: an id of -1 `EINVAL`; then, for a
-    /// sender without `CAP_SYS_ADMIN`/`CAP_SETUID`/`CAP_SETGID` (not root), a pid not its own or ids not its own
-    /// `EPERM`; then a pid no process has `ESRCH` (pid 0 always; another trace process's when it may be gone). The
-    /// message then carries those credentials whatever the options (recorded always): its receiver's
-    /// `SCM_CREDENTIALS` names that process and those ids, its `SCM_PIDFD` that process, and a stream read under
-    /// either option stops where they change. A sender whose user the setup does not give may be either: `EPERM` and
-    /// success both allowed; root's are the setup's uid 0.
+    /// What a `sendmsg` with explicit credentials carries in its control buffer: one or more `SCM_CREDENTIALS`, in
+    /// order, and maybe `SCM_RIGHTS` with `files`, before them (`rightsFirst`) or after them.
+    public struct SentControl: Hashable, Sendable {
+        /// The `SCM_CREDENTIALS` messages in the buffer's order; the kernel checks each and keeps the last.
+        public var credentials: [SentCredentials]
+        public var files: [String]
+        /// `SCM_RIGHTS` comes before the credentials in the buffer (its `EBADF` and `EINVAL` then come first).
+        public var rightsFirst: Bool
+
+        public init(_ credentials: [SentCredentials], files: [String] = [], rightsFirst: Bool = false) {
+            self.credentials = credentials
+            self.files = files
+            self.rightsFirst = rightsFirst
+        }
+
+        public init(_ credentials: SentCredentials, files: [String] = [], rightsFirst: Bool = false) {
+            self.init([credentials], files: files, rightsFirst: rightsFirst)
+        }
+    }
+
+    /// `sendmsg` with explicit `SCM_CREDENTIALS`, maybe with `SCM_RIGHTS` (measured in `UnixSocketCredentialsFactsTests`,
+    /// C probes; `__scm_send`, `scm_check_creds`). A seqpacket socket's pending error and `ENOTCONN` come first
+    /// (`unix_seqpacket_sendmsg`, measured: before an id of -1); then the control buffer is walked in order, before
+    /// everything else of the send:
+    /// - each `SCM_CREDENTIALS`: an id of -1 `EINVAL`; then, for a sender without `CAP_SYS_ADMIN`/`CAP_SETUID`/
+    ///   `CAP_SETGID` (not root), a pid not its own or ids not its own `EPERM` (pid 0 too); then a pid no process has
+    ///   `ESRCH` (pid 0 always; another trace process's when it may be gone). Several are each checked and the
+    ///   last one's pid and ids are the message's (measured: three, the third kept);
+    /// - `SCM_RIGHTS`: more than `SCM_MAX_FD` `EINVAL`, a descriptor not held `EBADF` — before the credentials when it
+    ///   comes first in the buffer, after them otherwise (measured both ways).
+    /// The message then carries those credentials whatever the options (recorded always): its receiver's
+    /// `SCM_CREDENTIALS` names that process and those ids — before the descriptors, whatever the buffer's order —, its
+    /// `SCM_PIDFD` that process, and a stream read under either option stops where they change (ids equal to the
+    /// named process's own are its own: measured, a read merges them with its plain sends — a stream read may merge them
+    /// or not when the setup does not give that process's user). With neither option
+    /// on either socket the receiver sees none of it (no `SCM_CREDENTIALS`, stream reads merge), but they stay with
+    /// the message: an option set before the receive shows them. A sender whose user the setup does not give may be
+    /// either: `EPERM` and success both allowed; root's are the setup's uid 0.
     func sendWithCredentials(
-        _ state: State, process: Int, end: String, data: [UInt8], nonblocking: Bool, credentials: SentCredentials
+        _ state: State, process: Int, end: String, data: [UInt8], nonblocking: Bool, control: SentControl
     ) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
         }
         var refusals: Transitions = []
-        var proceeds = true
         if state.progress(of: process) == nil {
-            if credentials.uid == Self.noUser || credentials.gid == Self.noUser { return failure(state, .EINVAL) }
-            let user = state.users[process]
-            let own = credentials.process == process && user.map { $0.uid == credentials.uid && $0.gid == credentials.gid } != false
-            if user?.uid != 0 && !(own && user != nil) {
-                refusals += failure(state, .EPERM)
-                if user != nil { proceeds = false }  // a known user other than root, not its own: only EPERM
-            }
-            if proceeds && credentials.process == 0 { return refusals + failure(state, .ESRCH) }
-            if proceeds && credentials.process != process { refusals += failure(state, .ESRCH) }
-        }
-        guard proceeds else { return refusals }
-        let sent = transitions(state, .send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: []))
-        return refusals + sent.map { candidate in
-            var next = candidate.step.state
-            for socket in next.sockets.indices {
-                for message in next.sockets[socket].queue.indices where next.sockets[socket].queue[message].senderProcess == nil {
-                    next.sockets[socket].queue[message].senderProcess = credentials.process
-                    next.sockets[socket].queue[message].senderIds = [credentials.uid, credentials.gid]
+            if let refused = seqpacketRefusal(state, index) { return refused }
+            if control.rightsFirst, let refused = descriptorRefusal(state, process: process, files: control.files) { return refused }
+            for credentials in control.credentials {
+                if credentials.uid == Self.noUser || credentials.gid == Self.noUser { return refusals + failure(state, .EINVAL) }
+                let user = state.users[process]
+                let own = credentials.process == process && user.map { $0.uid == credentials.uid && $0.gid == credentials.gid } != false
+                if user?.uid != 0 && !(own && user != nil) {
+                    // A known user other than root, not its own: only EPERM; a user not known: EPERM or on.
+                    if user != nil { return refusals + failure(state, .EPERM) }
+                    refusals += failure(state, .EPERM)
                 }
+                if credentials.process == 0 { return refusals + failure(state, .ESRCH) }
+                if credentials.process != process { refusals += failure(state, .ESRCH) }
             }
-            if case .partial = candidate.step { return (candidate.output, .partial(next)) }
-            return (candidate.output, .completed(next))
+            if !control.rightsFirst, let refused = descriptorRefusal(state, process: process, files: control.files) {
+                return refusals + refused
+            }
         }
+        guard let named = control.credentials.last else { return refusals }
+        // Ids equal to the named process's own ones are what a plain send of it records (nil): a stream read under an
+        // option merges them. When the setup does not give its user, either may be so (a stream's two states).
+        let stamps: [[Int]?] =
+            switch state.users[named.process] {
+            case let user? where user.uid == named.uid && user.gid == named.gid: [nil]
+            case nil where state.type == .stream: [[named.uid, named.gid], nil]
+            default: [[named.uid, named.gid]]
+            }
+        let send = Input.send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: control.files)
+        return refusals + transitions(state, send).flatMap { candidate in
+            stamps.map { ids in
+                var next = candidate.step.state
+                for socket in next.sockets.indices {
+                    for message in next.sockets[socket].queue.indices where next.sockets[socket].queue[message].senderProcess == nil {
+                        next.sockets[socket].queue[message].senderProcess = named.process
+                        next.sockets[socket].queue[message].senderIds = ids
+                    }
+                }
+                if case .partial = candidate.step { return (candidate.output, .partial(next)) }
+                return (candidate.output, .completed(next))
+            }
+        }
+    }
+
+    /// A `send` with `"credentials"`: one object `{"pid", "uid", "gid"}` or an array of them (several
+    /// `SCM_CREDENTIALS`, in order), `"files"` for `SCM_RIGHTS` with them — after them in the buffer unless
+    /// `"rightsFirst"` — and no `"to"`.
+    static func credentialsSendInput(of call: Call, nonblocking: Bool) throws(ModelError) -> Input {
+        if try call.value.optional("to") != nil { throw ModelError("send: 'credentials' takes no 'to'") }
+        func credentials(_ value: JSONValue) throws(ModelError) -> SentCredentials {
+            let fields: JSONValue? = value
+            return SentCredentials(
+                process: try fields.required("pid").integer("pid", in: 0...10_000),
+                uid: try fields.required("uid").integer("uid", in: -1...Self.noUser),
+                gid: try fields.required("gid").integer("gid", in: -1...Self.noUser))
+        }
+        let given = try call.value.required("credentials")
+        var sent: [SentCredentials] = []
+        if case .array = given {
+            sent = try given.elements("credentials").map { (element) throws(ModelError) in try credentials(element) }
+            if sent.isEmpty { throw ModelError("send: 'credentials' must name at least one") }
+        } else {
+            sent = [try credentials(given)]
+        }
+        let files = try call.value.optional("files")?.elements("files").map { (file) throws(ModelError) in try file.text("files") } ?? []
+        let rightsFirst = try call.value.optional("rightsFirst")?.boolean("rightsFirst") ?? false
+        if rightsFirst && files.isEmpty { throw ModelError("send: 'rightsFirst' needs 'files'") }
+        return .sendCredentials(
+            process: call.process, end: try call.value.required("end").text("end"),
+            data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
+            control: SentControl(sent, files: files, rightsFirst: rightsFirst))
+    }
+
+    /// The trace form ``credentialsSendInput(of:nonblocking:)`` reads.
+    static func credentialsSendValue(end: String, data: [UInt8], nonblocking: Bool, control: SentControl) -> JSONValue {
+        var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
+        if nonblocking { value["nonblocking"] = true }
+        let named: [JSONValue] = control.credentials.map {
+            ["pid": .int($0.process), "uid": .int($0.uid), "gid": .int($0.gid)]
+        }
+        value["credentials"] = named.count == 1 ? named[0] : .array(named)
+        if !control.files.isEmpty { value["files"] = .array(control.files.map { .string($0) }) }
+        if control.rightsFirst { value["rightsFirst"] = true }
+        return .object(value)
     }
 
     /// `transitions` with the sending process recorded on every message a send queued, and the receipts of a receiver
@@ -134,9 +218,12 @@ extension UnixSocketModel {
                 return (candidate.output, .completed(next))
             }
         case .receive(let process, let end, _, _, let maxFiles), .peek(let process, let end, _, _, let maxFiles):
-            return controlAttached(state, process: process, end: end, bytes: Self.controlBytes(maxFiles: maxFiles), candidates)
+            let bytes = Self.controlBytes(maxFiles: maxFiles)
+            return securityAttached(state, end: end, bytes: bytes, controlAttached(state, process: process, end: end, bytes: bytes, candidates))
         case .receiveTruncating(let process, let end, _, _, _), .receiveWaitingAll(let process, let end, _, _):
-            return controlAttached(state, process: process, end: end, bytes: 0, candidates)
+            return securityAttached(state, end: end, bytes: 0, controlAttached(state, process: process, end: end, bytes: 0, candidates))
+        case .receiveExactly(_, let end, _):
+            return securityAttached(state, end: end, bytes: nil, candidates)
         case .receiveOutOfBand(_, let end, _, _):
             guard let index = state.socketIndex(end), state.sockets[index].passesSender else { return candidates }
             return candidates.map { candidate in

@@ -21,6 +21,7 @@ extension UnixSocketModel {
                 text += ", a taken out-of-band mark queued"
             }
             if socket.outOfBandInline { text += ", SO_OOBINLINE" }
+            if socket.passSecurity { text += ", SO_PASSSEC" }
             if socket.memory > 0 {
                 text += ", \(socket.memory) of \(state.sendBuffer(of: socket)) send-buffer bytes in use"
             }
@@ -124,8 +125,12 @@ extension UnixSocketModel {
         case .setPeekOffset(_, let end, let value): call = "setsockopt \(end) SO_PEEK_OFF \(value)"
         case .setPassPidfd(_, let end, let value): call = "setsockopt \(end) SO_PASSPIDFD \(value)"
         case .setPassCredentials(_, let end, let value): call = "setsockopt \(end) SO_PASSCRED \(value)"
-        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
-            call = "send on \(end) \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""), SCM_CREDENTIALS pid of process \(credentials.process) uid \(credentials.uid) gid \(credentials.gid))"
+        case .setPassSecurity(_, let end, let value): call = "setsockopt \(end) SO_PASSSEC \(value)"
+        case .sendCredentials(_, let end, let data, let nonblocking, let control):
+            let named = control.credentials.map { "SCM_CREDENTIALS pid of process \($0.process) uid \($0.uid) gid \($0.gid)" }
+            let rights = control.files.isEmpty ? [] : ["SCM_RIGHTS " + control.files.joined(separator: ", ")]
+            let messages = control.rightsFirst ? rights + named : named + rights
+            call = "send on \(end) \(Payload.preview(data)) (\(data.count) bytes\(nonblocking ? ", nonblocking" : ""), \(messages.joined(separator: ", ")))"
         case .setTimeout(_, let end, let send, let timeout): call = "setsockopt \(end) \(send ? "SO_SNDTIMEO" : "SO_RCVTIMEO") \(timeout)"
         case .queued(_, let end, let outgoing): call = "ioctl \(end) " + (outgoing ? "SIOCOUTQ" : "SIOCINQ")
         case .readFile(_, let file, let max): call = "read up to \(max) bytes of file \(file)"

@@ -77,11 +77,12 @@ extension UnixSocketModel {
     /// old 20 and 21).
     public static let optionNumbers: [String: Int] = [
         "SO_TYPE": 3, "SO_ERROR": 4, "SO_SNDBUF": 7, "SO_OOBINLINE": 10, "SO_PEERCRED": 17, "SO_RCVTIMEO": 20,
-        "SO_SNDTIMEO": 21, "SO_PEEK_OFF": 42,
+        "SO_SNDTIMEO": 21, "SO_PEERSEC": 31, "SO_PASSSEC": 34, "SO_PEEK_OFF": 42,
     ]
 
-    /// The options `setsockopt` cannot set (`sk_setsockopt`'s default: `ENOPROTOOPT`, measured).
-    static let readOnlyOptions: Set<String> = ["SO_TYPE", "SO_ERROR", "SO_PEERCRED"]
+    /// The options `setsockopt` cannot set (`sk_setsockopt`'s default: `ENOPROTOOPT`, measured; `SO_PEERSEC` in
+    /// `UnixSocketSecurityFactsTests`, whatever the security modules).
+    static let readOnlyOptions: Set<String> = ["SO_TYPE", "SO_ERROR", "SO_PEERCRED", "SO_PEERSEC"]
 
     /// Option numbers no kernel knows at `SOL_SOCKET`, which the model may judge: negative, or 1000 and above (this
     /// kernel's highest is under 100; between them only named options are judged).

@@ -17,6 +17,19 @@ extension UnixSocketModel {
         case outOfBandInline = "SO_OOBINLINE"
         /// The receive and send timeouts (`UnixSocketModel+Timeouts`).
         case receiveTimeout = "SO_RCVTIMEO", sendTimeout = "SO_SNDTIMEO"
+        /// 1 while `SO_PASSSEC` is set, else 0 (see `UnixSocketModel+Security`).
+        case passSecurity = "SO_PASSSEC"
+    }
+
+    /// `setsockopt` of an on-off option of `end` (`SO_OOBINLINE`, `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`): any
+    /// nonzero value sets `flag`, 0 clears it, on any socket; `EBADF` for one the process does not hold.
+    func settingFlag(_ state: State, process: Int, end: String, _ flag: WritableKeyPath<Socket, Bool>, value: Int) -> Transitions {
+        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
+            return failure(state, .EBADF)
+        }
+        var next = state
+        next.sockets[index][keyPath: flag] = value != 0
+        return [(.closed, .completed(next))]
     }
 
     /// `SOCK_MIN_SNDBUF` on this kernel: the smallest `SO_SNDBUF` `setsockopt` leaves (measured).
@@ -68,6 +81,8 @@ extension UnixSocketModel {
             return [(.value(socket.peekOffset), .completed(state))]
         case .getOption(_, _, .outOfBandInline):
             return [(.value(socket.outOfBandInline ? 1 : 0), .completed(state))]
+        case .getOption(_, _, .passSecurity):
+            return [(.value(socket.passSecurity ? 1 : 0), .completed(state))]
         case .getOption(_, _, .sendBuffer):
             return [(.value(state.sendBuffer(of: socket)), .completed(state))]
         case .setSendBuffer(_, _, let value):

@@ -90,12 +90,7 @@ extension UnixSocketModel {
 
     /// `setsockopt(SO_OOBINLINE)`: any nonzero value sets it, 0 clears it, on any socket.
     func setOutOfBandInline(_ state: State, process: Int, end: String, value: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
-        }
-        var next = state
-        next.sockets[index].outOfBandInline = value != 0
-        return [(.closed, .completed(next))]
+        settingFlag(state, process: process, end: end, \.outOfBandInline, value: value)
     }
 
     /// What an ordinary stream read does at the head of the queue before it reads a buffer (`manage_oob`),

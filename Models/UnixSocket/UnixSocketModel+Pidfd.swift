@@ -17,12 +17,7 @@ extension UnixSocketModel {
     public static let pidfdNotJudged = -1
 
     func setPassPidfd(_ state: State, process: Int, end: String, value: Int) -> Transitions {
-        guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
-            return failure(state, .EBADF)
-        }
-        var next = state
-        next.sockets[index].passPidfd = value != 0
-        return [(.closed, .completed(next))]
+        settingFlag(state, process: process, end: end, \.passPidfd, value: value)
     }
 
     /// `setsockopt(SO_PASSPIDFD)`'s trace form: `{"end": S, "option": "SO_PASSPIDFD", "value": INT}`, on any type.

@@ -88,6 +88,9 @@ extension UnixSocketModel {
         public internal(set) var passPidfd = false
         /// `SO_PASSCRED`: each message received carries its sender's credentials (see `UnixSocketModel+Credentials`).
         public internal(set) var passCredentials = false
+        /// `SO_PASSSEC`: reported by `getsockopt`; with no module labelling sockets it adds nothing to a receipt and
+        /// records no sender (see `UnixSocketModel+Security`).
+        public internal(set) var passSecurity = false
         /// `SO_PASSCRED` or `SO_PASSPIDFD` (`unix_may_passcred`): the kernel records the sender of what is sent to or
         /// from it, and a stream read stops at a change of sender.
         var passesSender: Bool { passPidfd || passCredentials }

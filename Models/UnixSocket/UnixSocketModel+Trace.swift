@@ -57,6 +57,12 @@
 //   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE"}
 //                                                                             {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
+//   send        {"end": S, "data": PAYLOAD, "credentials": C | [C], "files": [F]?, "rightsFirst": BOOL?, "nonblocking": BOOL?}
+//               (C = {"pid": P, "uid": INT, "gid": INT}: SCM_CREDENTIALS, several in order; with files SCM_RIGHTS too,
+//                after them unless rightsFirst; see UnixSocketModel+Credentials)
+//   setsockopt  {"end": S, "option": "SO_PASSCRED" | "SO_PASSPIDFD" | "SO_PASSSEC", "value": INT}   (none)
+//               (SO_PASSSEC nonzero, and getsockopt SO_PEERSEC, only with params "lsm" naming no module that labels
+//                sockets; see UnixSocketModel+Security)
 //   getsockopt  {"end": S, "option": "SO_PEERCRED"}                          {"pid": P, "uid": INT?, "gid": INT?}
 //                                                                  | {"harness": true, "uid": INT?, "gid": INT?}
 //               (P: a trace process, or 0 for none (uid and gid then 4294967295, or -1); harness: the object's
@@ -93,6 +99,7 @@ extension UnixSocketModel {
         let sendBufferMaximum =
             try parameters.optional("sendBufferMaximum")?.integer("sendBufferMaximum", in: 1...1 << 30) ?? 4_194_304
         let tablesNeverFull = try parameters.optional("tablesNeverFull")?.boolean("tablesNeverFull") ?? false
+        let securityModules = try Self.securityModules(parameters.optional("lsm"))
         var setups: [(name: String, setup: Setup)] = []
         for (name, setup) in try parameters.objectSetups(model: "unix-socket") {
             let typeName = try setup.required("type").text("type")
@@ -142,7 +149,7 @@ extension UnixSocketModel {
         }
         self.init(
             sendBuffer: sendBuffer, sendBufferMaximum: sendBufferMaximum, datagramQueue: datagramQueue, objects: setups,
-            tablesNeverFull: tablesNeverFull)
+            tablesNeverFull: tablesNeverFull, securityModules: securityModules)
     }
 
     private static func processes(_ value: JSONValue, _ field: String) throws(ModelError) -> [Int] {
@@ -182,6 +189,7 @@ extension UnixSocketModel {
         ]
         if sendBufferMaximum != 4_194_304 { parameters["sendBufferMaximum"] = .int(sendBufferMaximum) }
         if tablesNeverFull { parameters["tablesNeverFull"] = true }
+        if let securityModules { parameters["lsm"] = .string(securityModules.joined(separator: ",")) }
         return .object(parameters)
     }
 
@@ -219,17 +227,7 @@ extension UnixSocketModel {
                 max: try call.value.required("max").integer("max", in: 0...1 << 24),
                 peek: try call.value.optional("peek")?.boolean("peek") ?? false)
         case "send" where try call.value.optional("credentials") != nil:
-            for key in ["to", "files"] where try call.value.optional(key) != nil {
-                throw ModelError("send: 'credentials' takes no '\(key)'")
-            }
-            let credentials: JSONValue? = try call.value.required("credentials")
-            return .sendCredentials(
-                process: call.process, end: try call.value.required("end").text("end"),
-                data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
-                credentials: SentCredentials(
-                    process: try credentials.required("pid").integer("pid", in: 0...10_000),
-                    uid: try credentials.required("uid").integer("uid", in: -1...Self.noUser),
-                    gid: try credentials.required("gid").integer("gid", in: -1...Self.noUser)))
+            return try Self.credentialsSendInput(of: call, nonblocking: nonblocking)
         case "send":
             return .send(
                 process: call.process, end: try call.value.required("end").text("end"),
@@ -356,6 +354,7 @@ extension UnixSocketModel {
             return .select(process: call.process, end: end, read: read, write: write, timeout: timeout)
         case "getsockopt":
             let name = try call.value.required("option").text("option")
+            if name == "SO_PEERSEC" { return try peerSecurityInput(of: call) }
             guard let option = SocketOption(rawValue: name) else {
                 throw ModelError("field 'option' must be one of \(SocketOption.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
             }
@@ -364,9 +363,10 @@ extension UnixSocketModel {
             let name = try call.value.required("option").text("option")
             if name == "SO_PASSPIDFD" { return try passPidfdInput(of: call) }
             if name == "SO_PASSCRED" { return try passCredentialsInput(of: call) }
+            if name == "SO_PASSSEC" { return try passSecurityInput(of: call) }
             guard ["SO_SNDBUF", "SO_PEEK_OFF", "SO_OOBINLINE", "SO_RCVTIMEO", "SO_SNDTIMEO"].contains(name) else {
                 throw ModelError(
-                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO or SO_SNDTIMEO, not \"\(name)\"")
+                    "setsockopt: field 'option' must be SO_SNDBUF, SO_PEEK_OFF, SO_OOBINLINE, SO_RCVTIMEO, SO_SNDTIMEO, SO_PASSCRED, SO_PASSPIDFD or SO_PASSSEC, not \"\(name)\"")
             }
             if name == "SO_RCVTIMEO" || name == "SO_SNDTIMEO" {
                 return .setTimeout(
@@ -469,7 +469,8 @@ extension UnixSocketModel {
             return .created(type)
         case .getOption(_, _, .receiveTimeout), .getOption(_, _, .sendTimeout):
             return .timeout(try Self.socketTimeout(try value.required("value"), field: "value"))
-        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setPassCredentials, .setOutOfBandInline, .setTimeout,
+        case .close, .closeFile, .shutdown, .setSendBuffer, .setPeekOffset, .setPassPidfd, .setPassCredentials, .setPassSecurity, .setOutOfBandInline,
+            .setTimeout,
             .listen, .connectPeer, .connectTo, .disconnectPeer, .bind:
             return .closed
         case .getOption(_, _, .error):
@@ -587,11 +588,8 @@ extension UnixSocketModel {
             if let to { value["to"] = .string(to) }
             if !files.isEmpty { value["files"] = .array(files.map { .string($0) }) }
             return ("send", .object(value))
-        case .sendCredentials(_, let end, let data, let nonblocking, let credentials):
-            var value: JSONObject = ["end": .string(end), "data": Payload.json(data)]
-            if nonblocking { value["nonblocking"] = true }
-            value["credentials"] = ["pid": .int(credentials.process), "uid": .int(credentials.uid), "gid": .int(credentials.gid)]
-            return ("send", .object(value))
+        case .sendCredentials(_, let end, let data, let nonblocking, let control):
+            return ("send", Self.credentialsSendValue(end: end, data: data, nonblocking: nonblocking, control: control))
         case .sendOutOfBand(_, let end, let data, let nonblocking):
             var value: JSONObject = ["end": .string(end), "data": Payload.json(data), "oob": true]
             if nonblocking { value["nonblocking"] = true }
@@ -696,6 +694,8 @@ extension UnixSocketModel {
             return ("setsockopt", ["end": .string(end), "option": "SO_PASSPIDFD", "value": .int(value)])
         case .setPassCredentials(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PASSCRED", "value": .int(value)])
+        case .setPassSecurity(_, let end, let value):
+            return ("setsockopt", ["end": .string(end), "option": "SO_PASSSEC", "value": .int(value)])
         case .setPeekOffset(_, let end, let value):
             return ("setsockopt", ["end": .string(end), "option": "SO_PEEK_OFF", "value": .int(value)])
         case .setTimeout(_, let end, let send, let timeout):

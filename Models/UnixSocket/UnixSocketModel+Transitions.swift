@@ -26,8 +26,10 @@ extension UnixSocketModel {
             return setPassPidfd(state, process: process, end: end, value: value)
         case .setPassCredentials(let process, let end, let value):
             return setPassCredentials(state, process: process, end: end, value: value)
-        case .sendCredentials(let process, let end, let data, let nonblocking, let credentials):
-            return sendWithCredentials(state, process: process, end: end, data: data, nonblocking: nonblocking, credentials: credentials)
+        case .setPassSecurity(let process, let end, let value):
+            return setPassSecurity(state, process: process, end: end, value: value)
+        case .sendCredentials(let process, let end, let data, let nonblocking, let control):
+            return sendWithCredentials(state, process: process, end: end, data: data, nonblocking: nonblocking, control: control)
         case .socketName(let process, let end, let peer):
             return socketName(state, process: process, end: end, peer: peer)
         case .refusedOption(let process, let end, _, let level, _):
@@ -199,7 +201,7 @@ extension UnixSocketModel {
 
     /// The descriptors a send passes are taken first (`scm_send`, measured in `ScmRightsLimitsFactsTests`): more
     /// than `SCM_MAX_FD` fail `EINVAL`, one not open `EBADF`, before every other check of any type.
-    private func descriptorRefusal(_ state: State, process: Int, files: [String]) -> Transitions? {
+    func descriptorRefusal(_ state: State, process: Int, files: [String]) -> Transitions? {
         if files.count > Self.mostDescriptorsPerMessage { return failure(state, .EINVAL) }
         for file in files {
             guard let fileIndex = state.fileIndex(file), state.files[fileIndex].holders.contains(process) else {
@@ -209,22 +211,26 @@ extension UnixSocketModel {
         return nil
     }
 
+    /// A seqpacket socket's pending error (taken) and `ENOTCONN`, which `unix_seqpacket_sendmsg` checks before the
+    /// datagram path sees the control buffer (measured, `ScmRightsLimitsFactsTests`, and before explicit credentials'
+    /// errors, `UnixSocketCredentialsFactsTests`); nil for other types or when neither applies.
+    func seqpacketRefusal(_ state: State, _ index: Int) -> Transitions? {
+        guard state.type == .seqpacket else { return nil }
+        if let error = state.sockets[index].error {
+            var next = state
+            next.sockets[index].error = nil
+            return [(.failed(error), .completed(next))]
+        }
+        return state.sockets[index].peer == nil ? failure(state, .ENOTCONN) : nil
+    }
+
     /// How a datagram or record send by `process` on the socket at `index` (which it holds) ends before its buffer
     /// is allocated (`sock_alloc_send_pskb` in `unix_dgram_sendmsg`), in the kernel's order; nil: it gets its buffer.
     /// A send that fails after that frees the buffer, which wakes the sender's writers (`sock_wfree` calls
     /// `unix_write_space`; measured in `UnixSocketDatagramEpollFactsTests`, see ``epollAfter(_:output:before:after:)``).
     func datagramRefusal(_ state: State, process: Int, _ index: Int, size: Int, nonblocking: Bool, files: [String]) -> Transitions? {
         let socket = state.sockets[index]
-        // Measured (ScmRightsLimitsFactsTests): a seqpacket socket's pending error and ENOTCONN come first
-        // (`unix_seqpacket_sendmsg`); then the descriptors.
-        if state.type == .seqpacket {
-            if let error = socket.error {
-                var next = state
-                next.sockets[index].error = nil
-                return [(.failed(error), .completed(next))]
-            }
-            if socket.peer == nil { return failure(state, .ENOTCONN) }
-        }
+        if let refused = seqpacketRefusal(state, index) { return refused }
         if let refused = descriptorRefusal(state, process: process, files: files) { return refused }
         if size > UnixSocketMemory.largestMessage(sendBuffer: state.sendBuffer(of: socket)) {
             return failure(state, .EMSGSIZE)
@@ -767,8 +773,8 @@ extension UnixSocketModel {
             .receiveTruncating(process: process, end: end, max: max, nonblocking: true, peek: peek)
         case .sendOutOfBand(let process, let end, let data, false):
             .sendOutOfBand(process: process, end: end, data: data, nonblocking: true)
-        case .sendCredentials(let process, let end, let data, false, let credentials):
-            .sendCredentials(process: process, end: end, data: data, nonblocking: true, credentials: credentials)
+        case .sendCredentials(let process, let end, let data, false, let control):
+            .sendCredentials(process: process, end: end, data: data, nonblocking: true, control: control)
         case .accept(let process, let end, false, let flags):
             .accept(process: process, end: end, nonblocking: true, flags: flags)
         case .connect(let process, false):

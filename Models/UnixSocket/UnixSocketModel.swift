@@ -117,9 +117,11 @@ public struct UnixSocketModel: TraceModel {
         case setPassPidfd(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PASSCRED, value)` (see `UnixSocketModel+Credentials`).
         case setPassCredentials(process: Int, end: String, value: Int)
-        /// `sendmsg` with an `SCM_CREDENTIALS` message naming `credentials` (see
-        /// ``sendWithCredentials(_:process:end:data:nonblocking:credentials:)``).
-        case sendCredentials(process: Int, end: String, data: [UInt8], nonblocking: Bool, credentials: SentCredentials)
+        /// `setsockopt(SOL_SOCKET, SO_PASSSEC, value)` (see `UnixSocketModel+Security`).
+        case setPassSecurity(process: Int, end: String, value: Int)
+        /// `sendmsg` with one or more `SCM_CREDENTIALS` messages, and maybe `SCM_RIGHTS`, as `control` says (see
+        /// ``sendWithCredentials(_:process:end:data:nonblocking:control:)``).
+        case sendCredentials(process: Int, end: String, data: [UInt8], nonblocking: Bool, control: SentControl)
         /// `setsockopt(SOL_SOCKET, SO_SNDBUF, value)`.
         case setSendBuffer(process: Int, end: String, value: Int)
         /// `setsockopt(SOL_SOCKET, SO_PEEK_OFF, value)` (see ``peekingAtOffset(_:end:_:)``).
@@ -328,12 +330,17 @@ public struct UnixSocketModel: TraceModel {
     /// stop installing at any one of them — `EMFILE` of a full table, which no trace shows — and the rest are closed
     /// with `MSG_CTRUNC` (see ``receiveOutcomes(_:process:)``).
     public let tablesNeverFull: Bool
+    /// The kernel's security modules as `/sys/kernel/security/lsm` lists them (params `"lsm"`); nil when the trace
+    /// does not say. `SO_PEERSEC` and `SO_PASSSEC` are judged only when they name no module that labels sockets (see
+    /// `UnixSocketModel+Security`).
+    public let securityModules: [String]?
 
     public init(
         sendBuffer: Int = 212_992, sendBufferMaximum: Int = 4_194_304, datagramQueue: Int = 10,
-        objects: [(name: String, setup: Setup)], tablesNeverFull: Bool = true
+        objects: [(name: String, setup: Setup)], tablesNeverFull: Bool = true, securityModules: [String]? = nil
     ) {
         self.tablesNeverFull = tablesNeverFull
+        self.securityModules = securityModules
         self.sendBuffer = sendBuffer
         self.sendBufferMaximum = sendBufferMaximum
         self.datagramQueue = datagramQueue
@@ -503,7 +510,8 @@ extension UnixSocketModel.Input {
             .socket(let process, _, _, _), .bind(let process, _, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
             .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
-            .setPassCredentials(let process, _, _), .sendCredentials(let process, _, _, _, _), .receiveBatch(let process, _, _, _, _, _, _):
+            .setPassCredentials(let process, _, _), .setPassSecurity(let process, _, _), .sendCredentials(let process, _, _, _, _),
+            .receiveBatch(let process, _, _, _, _, _, _):
             process
         }
     }

@@ -63,23 +63,51 @@ long ipc_receive_with_credentials(
     return count;
 }
 
-long ipc_send_with_credentials(int fd, const void *data, size_t length, int pid, unsigned uid, unsigned gid, int flags) {
+long ipc_send_with_control(
+    int fd, const void *data, size_t length, const unsigned *credentials, int credentialCount, const int *descriptors,
+    int descriptorCount, int rightsFirst, int flags) {
     union {
-        char bytes[CMSG_SPACE(sizeof(struct ucred))];
+        char bytes[8 * CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(256 * sizeof(int))];
         struct cmsghdr align;
     } control;
+    if (credentialCount < 0 || credentialCount > 8 || descriptorCount < 0 || descriptorCount > 256) {
+        errno = EINVAL;
+        return -1;
+    }
     memset(&control, 0, sizeof control);
     struct iovec piece = {(void *)data, length};
     struct msghdr message = {0};
     message.msg_iov = &piece;
     message.msg_iovlen = 1;
     message.msg_control = control.bytes;
-    message.msg_controllen = sizeof control.bytes;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_CREDENTIALS;
-    header->cmsg_len = CMSG_LEN(sizeof(struct ucred));
-    struct ucred given = {pid, uid, gid};
-    memcpy(CMSG_DATA(header), &given, sizeof given);
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int rights = (pass == 0) == (rightsFirst != 0);
+        struct cmsghdr *header = (struct cmsghdr *)(control.bytes + used);
+        if (rights && descriptorCount > 0) {
+            header->cmsg_level = SOL_SOCKET;
+            header->cmsg_type = SCM_RIGHTS;
+            header->cmsg_len = CMSG_LEN(descriptorCount * sizeof(int));
+            memcpy(CMSG_DATA(header), descriptors, descriptorCount * sizeof(int));
+            used += CMSG_SPACE(descriptorCount * sizeof(int));
+        } else if (!rights) {
+            for (int index = 0; index < credentialCount; index++) {
+                header = (struct cmsghdr *)(control.bytes + used);
+                header->cmsg_level = SOL_SOCKET;
+                header->cmsg_type = SCM_CREDENTIALS;
+                header->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+                struct ucred given = {(pid_t)credentials[3 * index], credentials[3 * index + 1], credentials[3 * index + 2]};
+                memcpy(CMSG_DATA(header), &given, sizeof given);
+                used += CMSG_SPACE(sizeof(struct ucred));
+            }
+        }
+    }
+    message.msg_controllen = used;
+    if (used == 0) message.msg_control = NULL;
     return sendmsg(fd, &message, flags | MSG_NOSIGNAL);
+}
+
+long ipc_send_with_credentials(int fd, const void *data, size_t length, int pid, unsigned uid, unsigned gid, int flags) {
+    unsigned credentials[3] = {(unsigned)pid, uid, gid};
+    return ipc_send_with_control(fd, data, length, credentials, 1, NULL, 0, 0, flags);
 }

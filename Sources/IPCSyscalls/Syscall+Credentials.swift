@@ -56,9 +56,24 @@ extension Syscall {
     public static func sendWithCredentials(
         _ descriptor: FileDescriptor, _ data: [UInt8], pid: Int32, uid: UInt32, gid: UInt32, flags: CInt = 0
     ) throws(Errno) -> Int {
-        Int(try perform(.sendmsg, descriptor: descriptor, mayBlock: mayBlock(flags), retryOnInterrupt: false) { _ in
-            data.withUnsafeBytes { raw in
-                ipc_send_with_credentials(descriptor.rawValue, raw.baseAddress, data.count, pid, uid, gid, flags)
+        try sendWithControl(descriptor, data, credentials: [(pid, uid, gid)], flags: flags)
+    }
+
+    /// Sends `data` with an `SCM_CREDENTIALS` message for each of `credentials` (at most 8), in order, and, when
+    /// `descriptors` is not empty, an `SCM_RIGHTS` message of them — before the credentials if `rightsFirst`.
+    ///
+    /// The corresponding C function is `sendmsg`.
+    public static func sendWithControl(
+        _ descriptor: FileDescriptor, _ data: [UInt8], credentials: [(pid: Int32, uid: UInt32, gid: UInt32)],
+        descriptors: [FileDescriptor] = [], rightsFirst: Bool = false, flags: CInt = 0
+    ) throws(Errno) -> Int {
+        let ids = credentials.flatMap { [UInt32(bitPattern: $0.pid), $0.uid, $0.gid] }
+        let raw = descriptors.map(\.rawValue)
+        return Int(try perform(.sendmsg, descriptor: descriptor, mayBlock: mayBlock(flags), retryOnInterrupt: false) { _ in
+            data.withUnsafeBytes { bytes in
+                ipc_send_with_control(
+                    descriptor.rawValue, bytes.baseAddress, data.count, ids, CInt(credentials.count), raw, CInt(raw.count),
+                    rightsFirst ? 1 : 0, flags)
             }
         })
     }

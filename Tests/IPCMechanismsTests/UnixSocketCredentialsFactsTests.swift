@@ -151,7 +151,7 @@ import Testing
         ])
         func allows(_ history: History) -> Bool { Self.modelAllows(model, history) }
         func send(_ process: Int, _ credentials: UnixSocketModel.SentCredentials) -> UnixSocketModel.Input {
-            .sendCredentials(process: process, end: "a", data: Self.bytes("c"), nonblocking: true, credentials: credentials)
+            .sendCredentials(process: process, end: "a", data: Self.bytes("c"), nonblocking: true, control: .init(credentials))
         }
         let pass: (input: UnixSocketModel.Input, output: UnixSocketModel.Output) = (.setPassCredentials(process: 2, end: "b", value: 1), .closed)
         let receive = UnixSocketModel.Input.receive(process: 2, end: "b", max: 16, nonblocking: true, maxFiles: 4)

@@ -253,6 +253,7 @@ import Testing
                     case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
                     case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
                     case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
+                    case .passSecurity: return .value(try Syscall.socketOption(socket, SO_PASSSEC))
                     case .peerCredentials: return .peerCredentials(UnixSocketModelAgreementTests.credentials(try Syscall.peerCredentials(socket)))
                     case .peerPidfd:
                         try Syscall.close(try Syscall.peerPidfd(socket))

@@ -21,4 +21,12 @@ long ipc_receive_with_credentials(
 /// count, or -1 with errno.
 long ipc_send_with_credentials(int fd, const void *data, size_t length, int pid, unsigned uid, unsigned gid, int flags);
 
+/// sendmsg(fd, flags | MSG_NOSIGNAL) of `length` bytes with `credentialCount` (at most 8) SCM_CREDENTIALS messages,
+/// each {pid, uid, gid} from `credentials[3 × i ...]`, and, when `descriptorCount` (at most 256) is not 0, one
+/// SCM_RIGHTS message of `descriptors` — before the credentials if `rightsFirst`, else after them: the byte count, or
+/// -1 with errno.
+long ipc_send_with_control(
+    int fd, const void *data, size_t length, const unsigned *credentials, int credentialCount, const int *descriptors,
+    int descriptorCount, int rightsFirst, int flags);
+
 #endif

@@ -576,6 +576,7 @@ public struct UnixSocketBinding: ObjectBinding {
             case .sendBuffer: return .value(try Syscall.socketOption(socket, SO_SNDBUF))
             case .peekOffset: return .value(try Syscall.socketOption(socket, SO_PEEK_OFF))
             case .outOfBandInline: return .value(try Syscall.socketOption(socket, SO_OOBINLINE))
+            case .passSecurity: return .value(try Syscall.socketOption(socket, SO_PASSSEC))
             case .receiveTimeout, .sendTimeout:
                 let reported = try Syscall.socketTimeout(socket, option == .sendTimeout ? SO_SNDTIMEO : SO_RCVTIMEO)
                 return .timeout(.init(seconds: reported.seconds, microseconds: reported.microseconds))
@@ -602,8 +603,10 @@ public struct UnixSocketBinding: ObjectBinding {
             BindingFailure.abandon("setsockopt SO_PASSPIDFD: this binding's receives do not read SCM_PIDFD")
         case .setPassCredentials:
             BindingFailure.abandon("setsockopt SO_PASSCRED: this binding's receives do not read SCM_CREDENTIALS")
+        case .setPassSecurity:
+            BindingFailure.abandon("setsockopt SO_PASSSEC: this binding's receives do not read SCM_SECURITY")
         case .sendCredentials:
-            BindingFailure.abandon("send with SCM_CREDENTIALS: a worker knows no other trace process's pid")
+            BindingFailure.abandon("send with SCM_CREDENTIALS (and SCM_RIGHTS with them): a worker knows no other trace process's pid")
         case .setPeekOffset(_, let end, let value):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             try Syscall.setSocketOption(socket, SO_PEEK_OFF, CInt(truncatingIfNeeded: value))
