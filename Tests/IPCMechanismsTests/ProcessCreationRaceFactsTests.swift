@@ -49,27 +49,38 @@ import Testing
         }
     }
 
-    @Test func racingMsggetProcessesMakeOneQueue() throws {
-        let race = CreationRace(
-            model: SystemVMessageQueueModel(queues: [("m", .init(exists: false))]), object: "m",
-            create: { index, exclusive in .get(process: index + 1, create: true, exclusive: exclusive, mode: Self.mode(index)) },
-            success: .found, failure: { .failed($0) }, look: { .stat(process: $0) },
-            shows: { .status(.init(messages: 0, bytes: 0, capacity: 16384, mode: Self.mode($0))) })
+    /// Races `race`'s System V creates on the kernel, `rounds` times each way: `get` is the call each child makes (its
+    /// key and flags, the mode it asks included); `inspect` finds the object by its key and returns its id and mode,
+    /// removing it. Both racers' ids, where they succeeded, are the object's.
+    static func raceSystemV<M: Model>(
+        _ race: CreationRace<M>, get: (key_t, CInt) -> CInt, inspect: (key_t) throws -> (id: CInt, mode: Int)
+    ) throws {
         #expect(race.modelProblems() == [])
         for round in 0..<Self.rounds {
             for exclusive in [true, false] {
                 let key = SystemVKeyFactsTests.key()
                 let flags = IPC_CREAT | (exclusive ? IPC_EXCL : 0)
                 let results = try #require(ProcessRace.run { index in
-                    let id = msgget(key, flags | CInt(Self.mode(index)))
+                    let id = get(key, flags | CInt(Self.mode(index)))
                     return id >= 0 ? Int(id) : -Int(errno)
                 })
-                let queue = try Syscall.msgget(key, flags: 0)
-                defer { try? Syscall.msgRemove(queue) }
-                let mode = Int(try Syscall.msgStatus(queue).msg_perm.mode & 0o777)
+                let (id, mode) = try inspect(key)
                 #expect(race.kernelProblem(exclusive: exclusive, results: results, maker: Self.maker(ofMode: mode)) == nil, "round \(round)")
-                #expect(results.filter { $0 >= 0 }.allSatisfy { $0 == queue.id }, "round \(round): \(results)")
+                #expect(results.filter { $0 >= 0 }.allSatisfy { $0 == Int(id) }, "round \(round): \(results)")
             }
+        }
+    }
+
+    @Test func racingMsggetProcessesMakeOneQueue() throws {
+        let race = CreationRace(
+            model: SystemVMessageQueueModel(queues: [("m", .init(exists: false))]), object: "m",
+            create: { index, exclusive in .get(process: index + 1, create: true, exclusive: exclusive, mode: Self.mode(index)) },
+            success: .found, failure: { .failed($0) }, look: { .stat(process: $0) },
+            shows: { .status(.init(messages: 0, bytes: 0, capacity: 16384, mode: Self.mode($0))) })
+        try Self.raceSystemV(race, get: { msgget($0, $1) }) { key in
+            let queue = try Syscall.msgget(key, flags: 0)
+            defer { try? Syscall.msgRemove(queue) }
+            return (queue.id, Int(try Syscall.msgStatus(queue).msg_perm.mode & 0o777))
         }
     }
 
@@ -78,21 +89,10 @@ import Testing
             model: SystemVSemaphoreModel(sets: [("v", [])], absent: ["v"]), object: "v",
             create: { index, exclusive in .get(process: index + 1, count: 2, create: true, exclusive: exclusive, mode: Self.mode(index)) },
             success: .done, failure: { .failed($0) }, look: { .status(process: $0) }, shows: { .size(2, mode: Self.mode($0)) })
-        #expect(race.modelProblems() == [])
-        for round in 0..<Self.rounds {
-            for exclusive in [true, false] {
-                let key = SystemVKeyFactsTests.key()
-                let flags = IPC_CREAT | (exclusive ? IPC_EXCL : 0)
-                let results = try #require(ProcessRace.run { index in
-                    let id = semget(key, 2, flags | CInt(Self.mode(index)))
-                    return id >= 0 ? Int(id) : -Int(errno)
-                })
-                let set = try Syscall.semget(key, count: 0, flags: 0)
-                defer { try? Syscall.semRemove(set) }
-                let mode = Int(try Syscall.semStatus(set).mode)
-                #expect(race.kernelProblem(exclusive: exclusive, results: results, maker: Self.maker(ofMode: mode)) == nil, "round \(round)")
-                #expect(results.filter { $0 >= 0 }.allSatisfy { $0 == set.id }, "round \(round): \(results)")
-            }
+        try Self.raceSystemV(race, get: { semget($0, 2, $1) }) { key in
+            let set = try Syscall.semget(key, count: 0, flags: 0)
+            defer { try? Syscall.semRemove(set) }
+            return (set.id, Int(try Syscall.semStatus(set).mode))
         }
     }
 
@@ -102,21 +102,10 @@ import Testing
             create: { index, exclusive in .get(process: index + 1, size: 4096, create: true, exclusive: exclusive, mode: Self.mode(index)) },
             success: .done, failure: { .failed($0) }, look: { .status(process: $0) },
             shows: { .status(attachments: 0, removed: false, size: 4096, mode: Self.mode($0)) })
-        #expect(race.modelProblems() == [])
-        for round in 0..<Self.rounds {
-            for exclusive in [true, false] {
-                let key = SystemVKeyFactsTests.key()
-                let flags = IPC_CREAT | (exclusive ? IPC_EXCL : 0)
-                let results = try #require(ProcessRace.run { index in
-                    let id = shmget(key, 4096, flags | CInt(Self.mode(index)))
-                    return id >= 0 ? Int(id) : -Int(errno)
-                })
-                let segment = try Syscall.shmget(key, size: 0, flags: 0)
-                defer { try? Syscall.shmRemove(segment) }
-                let mode = Int(try Syscall.shmStatus(segment).mode & 0o777)
-                #expect(race.kernelProblem(exclusive: exclusive, results: results, maker: Self.maker(ofMode: mode)) == nil, "round \(round)")
-                #expect(results.filter { $0 >= 0 }.allSatisfy { $0 == segment.id }, "round \(round): \(results)")
-            }
+        try Self.raceSystemV(race, get: { shmget($0, 4096, $1) }) { key in
+            let segment = try Syscall.shmget(key, size: 0, flags: 0)
+            defer { try? Syscall.shmRemove(segment) }
+            return (segment.id, Int(try Syscall.shmStatus(segment).mode & 0o777))
         }
     }
 
