@@ -16,7 +16,8 @@
 //            siginfo: the process whose send notified, the registration's value, the sender's user), "threadValues":
 //            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
 //   open     {"access": "read-write" | "read" | "write" | "invalid"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
-//            "messageSize": INT?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr)  (none)  ENOENT, EEXIST, EINVAL
+//            "messageSize": INT?, "mode": "0644"?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr, the mode argument:
+//            0600 unless given, with "create" only)  (none)  ENOENT, EEXIST, EINVAL, EACCES
 //   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //   fork     {"child": N}: the process forks; N starts with copies of its descriptors (their open descriptions shared)
@@ -29,7 +30,8 @@
 //            (kept instances, "keep" and "instance": Models/Support/NestedEpollTrace.swift)
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "exists": BOOL? (false: the queue does
-//   not exist until an open with "create" makes it, with its attributes; then no holders, maxMessages or messageSize;
+//   not exist until an open with "create" makes it, with its attributes and its mode less "umask": "0022" (the creators';
+//   with "exists" false only); then no holders, maxMessages, messageSize, mode, owner or group;
 //   PosixMessageQueueModel+Creation.swift), "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
 //   entry an mq_open may always fail EMFILE of a full descriptor table)}}}
@@ -40,11 +42,17 @@ extension PosixMessageQueueModel {
             let holders = try setup.optional("holders")?.integers("holders") ?? []
             let exists = try setup.optional("exists")?.boolean("exists") ?? true
             if !exists { try Self.checkNotExisting(name, setup: setup, holders: holders) }
-            queues.append((name, Setup(
+            var queue = Setup(
                 maxMessages: try setup.optional("maxMessages")?.integer("maxMessages", in: 1...65536) ?? 10,
                 messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
                 holders: holders, permissions: try Permissions(setup: setup),
-                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup), exists: exists)))
+                descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup), exists: exists)
+            if let umask = try Permissions.umask(in: setup) {
+                // An existing queue's mode is the setup's; a create after its unlink makes a queue the trace does not follow.
+                guard !exists else { throw ModelError("queue \(name): 'umask' is the creators' for a queue the trace creates ('exists': false); an existing queue's mode is its 'mode'") }
+                queue.umask = umask
+            }
+            queues.append((name, queue))
         }
         self.init(queues: queues)
     }
@@ -53,7 +61,8 @@ extension PosixMessageQueueModel {
         ModelParameters.json(setups.map { name, setup in
             // A queue the trace creates has no attributes before its create: "exists": false in their place.
             let attributes: [(String, JSONValue)] = setup.exists
-                ? [("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize))] : [("exists", .bool(false))]
+                ? [("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize))]
+                : [("exists", .bool(false))] + (setup.umask == 0o022 ? [] : [("umask", Permissions.text(ofMode: setup.umask))])
             let limits: [(String, JSONValue)] = setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]
             return (name, .object(JSONObject(attributes + [("holders", .ints(setup.holders))] + setup.permissions.json + limits)))
         })
@@ -140,7 +149,10 @@ extension PosixMessageQueueModel {
                 creation = Creation(
                     exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
                     maxMessages: try call.value.optional("maxMessages")?.integer("maxMessages", in: Int(Int32.min)...Int(Int32.max)),
-                    messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)))
+                    messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)),
+                    mode: try Permissions.mode(in: call.value))
+            } else if try call.value.optional("mode") != nil {
+                throw ModelError("open: 'mode' is O_CREAT's mode argument; give it with \"create\": true")
             }
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
         case "close":
@@ -242,6 +254,7 @@ extension PosixMessageQueueModel {
                 if creation.exclusive { value["exclusive"] = true }
                 if let messages = creation.maxMessages { value["maxMessages"] = .int(messages) }
                 if let size = creation.messageSize { value["messageSize"] = .int(size) }
+                if let mode = creation.mode { value["mode"] = Permissions.text(ofMode: mode) }
             }
             return ("open", value.count == 0 ? nil : .object(value))
         case .close: return ("close", nil)

@@ -66,8 +66,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// full table may always happen.
         public var descriptorLimits: [PipeModel.DescriptorLimit]
         /// Whether the queue exists at the start; false: not until an `mq_open` with `O_CREAT` makes it
-        /// (``PosixMessageQueueModel+Creation``), with the attributes it asks for.
+        /// (``PosixMessageQueueModel+Creation``), with the attributes and the mode it asks for.
         public var exists = true
+        /// The creators' umask (022 unless given), for the queue an `mq_open` of a setup with `exists` false makes.
+        public var umask = 0o022
 
         public init(
             maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions(),
@@ -142,16 +144,19 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case invalid
     }
 
-    /// `mq_open` with `O_CREAT`: `O_EXCL`, and the attributes asked for (nil: `NULL`, the defaults 10 × 8192).
+    /// `mq_open` with `O_CREAT`: `O_EXCL`, the attributes asked for (nil: `NULL`, the defaults 10 × 8192), and the
+    /// mode argument (nil: the workers' 0600), which only a queue the call makes takes, less the umask.
     public struct Creation: Hashable, Sendable {
         public var exclusive: Bool
         public var maxMessages: Int?
         public var messageSize: Int?
+        public var mode: Int?
 
-        public init(exclusive: Bool, maxMessages: Int? = nil, messageSize: Int? = nil) {
+        public init(exclusive: Bool, maxMessages: Int? = nil, messageSize: Int? = nil, mode: Int? = nil) {
             self.exclusive = exclusive
             self.maxMessages = maxMessages
             self.messageSize = messageSize
+            self.mode = mode
         }
     }
 
@@ -222,6 +227,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var nestedEpoll: [NestedEpollRegistration] = []
         /// Whether the queue exists yet (a setup with `exists` false: not until an `mq_open` creates it).
         public var created = true
+        /// The creators' umask (the setup's), for the queue a create makes while `created` is false.
+        public var umask = 0o022
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -410,6 +417,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         var state = State(maxMessages: setup.maxMessages, messageSize: setup.messageSize, name: NamedObjectHandles(holders: setup.holders))
         state.permissions = setup.permissions
         state.created = setup.exists
+        state.umask = setup.umask
         return state
     }
 
@@ -746,7 +754,10 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .open(_, let access, let creation, let nonblocking):
             call = (access == .readWrite ? "open by name" : "open by name, \(access == .read ? "O_RDONLY" : access == .write ? "O_WRONLY" : "O_ACCMODE")")
                 + (nonblocking ? " O_NONBLOCK" : "")
-                + (creation.map { " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "") } ?? "")
+                + (creation.map {
+                    " O_CREAT\($0.exclusive ? "|O_EXCL" : "")" + ($0.maxMessages.map { " \($0) ×" } ?? "") + ($0.messageSize.map { " \($0) bytes" } ?? "")
+                        + ($0.mode.map { " mode 0\(String($0, radix: 8))" } ?? "")
+                } ?? "")
         case .close: call = "close"
         case .unlink: call = "unlink"
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"

@@ -21,7 +21,7 @@ extension PosixSemaphoreModel {
             var next = state
             next.created = true
             next.value = creation.value
-            next.permissions.mode = (creation.mode ?? 0o600) & ~state.umask & 0o777
+            next.permissions.mode = Permissions.created(mode: creation.mode, umask: state.umask)
             next.permissions.ownedByCreator(process)
             return [Transition(.done, Self.opening(next, by: process))]
         case .unlink:
@@ -45,19 +45,14 @@ extension PosixSemaphoreModel {
         }
         var absent = Setup(value: 0, named: true, permissions: try Permissions(setup: setup))
         absent.exists = false
-        if let umask = try setup.optional("umask") {
-            guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
-                throw ModelError("field 'umask' must be octal text such as \"0022\"")
-            }
-            absent.umask = bits
-        }
+        if let umask = try Permissions.umask(in: setup) { absent.umask = umask }
         return absent
     }
 
     /// The header's form of such a setup.
     static func absentParameters(_ setup: Setup) -> JSONValue {
         var value: JSONObject = ["named": true, "exists": false]
-        if setup.umask != 0o022 { value["umask"] = .string("0" + String(setup.umask, radix: 8)) }
+        if setup.umask != 0o022 { value["umask"] = Permissions.text(ofMode: setup.umask) }
         for (field, json) in setup.permissions.json { value[field] = json }
         return .object(value)
     }

@@ -100,6 +100,20 @@ public struct Permissions: Hashable, Sendable {
         }
     }
 
+    /// The mode a named object an `open` with `O_CREAT` makes gets: the mode asked (the workers' 0600 when the trace
+    /// gives none) less the creator's umask — `shm_open`, `sem_open` and `mq_open` alike (`SharedMemoryFactsTests`,
+    /// `SemaphoreCreationFactsTests`, `MessageQueueModeFactsTests`).
+    public static func created(mode asked: Int?, umask: Int) -> Int { (asked ?? 0o600) & ~umask & 0o777 }
+
+    /// The set-up's `"umask"`, the creators' umask as octal text (`"0022"`); nil when there is none.
+    public static func umask(in setup: JSONValue?) throws(ModelError) -> Int? {
+        guard let umask = try setup.optional("umask") else { return nil }
+        guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
+            throw ModelError("field 'umask' must be octal text such as \"0022\"")
+        }
+        return bits
+    }
+
     /// A mode as traces write it: octal text.
     public static func text(ofMode mode: Int) -> JSONValue { .string("0" + String(mode, radix: 8)) }
 

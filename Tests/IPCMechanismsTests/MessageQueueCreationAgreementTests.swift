@@ -8,29 +8,12 @@ import SystemPackage
 import Testing
 
 /// Random operation sequences from a message queue that does not exist yet (`"exists": false`), on the kernel and on
-/// the model: a name or key never used, lookups, creates (exclusive or not, attributes valid or not), and the calls on
-/// the queue once made. The model may allow several outcomes of a create (`EMFILE` of `RLIMIT_MSGQUEUE`, `ENOSPC`),
-/// which ``ModelAgreement`` skips; here every call runs and the kernel's answer must be one the model allows, which
-/// is the model's only answer for every other call.
+/// the model (``ModelAgreement``, which follows every state the model allows): a name or key never used, lookups,
+/// creates (exclusive or not, attributes valid or not), and the calls on the queue once made. A create may have
+/// several outcomes in the model (`EMFILE` of `RLIMIT_MSGQUEUE`, `ENOSPC`); every call runs (none blocks: sends and
+/// receives are nonblocking), and the kernel's answer must be one the model allows.
 @Suite struct MessageQueueCreationAgreementTests {
     static let cases = 150
-
-    /// The first disagreement of `steps` run from `model`'s initial state, if any.
-    static func firstDisagreement<M: TransitionModel>(
-        _ model: M, object: String, _ steps: [(input: M.Input, kernel: () throws -> M.Output)]
-    ) throws -> String? {
-        var state = model.initialState(of: object)
-        for (index, step) in steps.enumerated() {
-            let actual = try step.kernel()
-            let accepted = model.step(state, step.input, actual)
-            guard let next = accepted.first else {
-                let expected = model.transitions(state, step.input).compactMap(\.output).map { model.describe(step.input, $0) }
-                return "operation \(index) of \(steps.count): kernel \(model.describe(step.input, actual)), model \(expected); state before: \(model.describe(state))"
-            }
-            state = next.state
-        }
-        return nil
-    }
 
     enum QueueOperation: Sendable {
         case open
@@ -128,7 +111,7 @@ import Testing
                     })
                 }
             }
-            if let problem = try Self.firstDisagreement(model, object: "q", steps) { Issue.record("\(problem)") }
+            if let problem = ModelAgreement(model: model, object: "q").firstDisagreement(steps) { Issue.record("\(problem)") }
         }
     }
 
@@ -218,12 +201,13 @@ import Testing
                     })
                 }
             }
-            if let problem = try Self.firstDisagreement(model, object: "m", steps) { Issue.record("\(problem)") }
+            if let problem = ModelAgreement(model: model, object: "m").firstDisagreement(steps) { Issue.record("\(problem)") }
         }
     }
 
-    /// The loop fails: a kernel answer the model does not allow — the new queue reporting msgmax's 8192 bytes, not
-    /// msgmnb's 16384 — is a disagreement at the `IPC_STAT` after the create; the kernel's own answer is none.
+    /// The agreement fails: a kernel answer the model does not allow — the new System V queue reporting msgmax's 8192
+    /// bytes, not msgmnb's 16384; the new POSIX queue reporting the defaults, not the 3 × 16 asked — is a disagreement
+    /// at the look after the create; the kernel's own answer is none.
     @Test func aWrongAnswerDisagrees() throws {
         let model = SystemVMessageQueueModel(queues: [("m", .init(exists: false))])
         for wrong in [false, true] {
@@ -241,7 +225,30 @@ import Testing
                     let status = try Syscall.msgStatus(queue)
                     return .status(.init(messages: Int(status.msg_qnum), bytes: Int(status.__msg_cbytes), capacity: wrong ? 8192 : Int(status.msg_qbytes)))
                 })
-            #expect((try Self.firstDisagreement(model, object: "m", [create, stat]) != nil) == wrong)
+            #expect((ModelAgreement(model: model, object: "m").firstDisagreement([create, stat]) != nil) == wrong)
+        }
+        let posix = PosixMessageQueueModel(queues: [("q", .init(holders: [], exists: false))])
+        for wrong in [false, true] {
+            let name = "/ipch-test-\(getpid())-created-wrong-\(UInt32.random(in: 0...UInt32.max))"
+            var queue: FileDescriptor?
+            defer {
+                if let queue { try? Syscall.close(queue) }
+                try? Syscall.mqUnlink(name)
+            }
+            let create: (input: PosixMessageQueueModel.Input, kernel: () throws -> PosixMessageQueueModel.Output) = (
+                .open(process: 1, creation: .init(exclusive: true, maxMessages: 3, messageSize: 16)), {
+                    queue = try Syscall.mqCreate(name, flags: O_RDWR | O_EXCL | O_CLOEXEC, mode: 0o600, maximumMessages: 3, messageSize: 16)
+                    return .done
+                })
+            let getattr: (input: PosixMessageQueueModel.Input, kernel: () throws -> PosixMessageQueueModel.Output) = (
+                .getAttributes(process: 1), {
+                    guard let queue else { throw Errno.badFileDescriptor }
+                    let attributes = try Syscall.mqAttributes(queue)
+                    return .attributes(.init(
+                        messages: attributes.currentMessages, maxMessages: wrong ? 10 : attributes.maximumMessages,
+                        messageSize: wrong ? 8192 : attributes.messageSize))
+                })
+            #expect((ModelAgreement(model: posix, object: "q").firstDisagreement([create, getattr]) != nil) == wrong)
         }
     }
 }

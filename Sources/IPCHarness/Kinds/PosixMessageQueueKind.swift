@@ -268,7 +268,7 @@ struct PosixMessageQueueBinding: ObjectBinding {
                 return .done
             }
             let queue = try Syscall.mqCreate(
-                name, flags: mode | O_CLOEXEC | (creation.exclusive ? O_EXCL : 0), mode: 0o600,
+                name, flags: mode | O_CLOEXEC | (creation.exclusive ? O_EXCL : 0), mode: mode_t(creation.mode ?? 0o600),
                 maximumMessages: creation.maxMessages ?? PosixMessageQueueModel.creationLimits.maxMessages,
                 messageSize: creation.messageSize ?? PosixMessageQueueModel.creationLimits.messageSize)
             if (try? Syscall.inode(of: queue)) == inode {
