@@ -287,7 +287,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 if state.name.unlinked { return [Transition(.done, state)] }
                 next.created = true
                 // The new object: the mode asked for less the umask, owned by the creator's user and group.
-                next.permissions.mode = (opening.mode ?? 0o600) & ~state.umask & 0o777
+                next.permissions.mode = Permissions.created(mode: opening.mode, umask: state.umask)
                 next.permissions.ownedByCreator(process)
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
@@ -518,12 +518,7 @@ extension PosixSharedMemoryModel {
                 object.anonymous = true
                 object.size = Self.anonymousSize(words: object.words)
             }
-            if let umask = try setup.optional("umask") {
-                guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
-                    throw ModelError("field 'umask' must be octal text such as \"0022\"")
-                }
-                object.umask = bits
-            }
+            if let umask = try Permissions.umask(in: setup) { object.umask = umask }
             objects.append((name, object))
         }
         self.init(objects: objects)
@@ -536,7 +531,7 @@ extension PosixSharedMemoryModel {
             if setup.anonymous { value["anonymous"] = true }
             if setup.exists && !setup.anonymous && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
             for (field, json) in setup.permissions.json { value[field] = json }
-            if setup.umask != 0o022 { value["umask"] = .string("0" + String(setup.umask, radix: 8)) }
+            if setup.umask != 0o022 { value["umask"] = Permissions.text(ofMode: setup.umask) }
             if !setup.memoryLockLimits.isEmpty { value["memlock"] = Self.json(setup.memoryLockLimits) }
             return (name, .object(value))
         })
