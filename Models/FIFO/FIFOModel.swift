@@ -36,6 +36,9 @@
 ///   the description open; two opens of one end are two registrations, the older one's still reported under the end's
 ///   name (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`,
 ///   `KernelFIFOEpollTwoOpensFactsTests`).
+/// - One epoll instance may be shared by processes that each open the FIFO themselves (`sharedEpoll`): each sharer's
+///   `epoll_ctl` reaches its own opens' registrations only, while any sharer's wait reports them all, each naming whose
+///   open it is (``FIFOModel+SharedEpoll``; `KernelFIFOSharedEpollFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
