@@ -175,11 +175,11 @@ import Testing
     /// Two holders sharing one instance, each with opens of its own (``FIFOModel+SharedEpoll``,
     /// `KernelFIFOSharedEpollFactsTests`): each holder's `epoll_ctl` reaches its own opens' registrations only, either's
     /// wait reports both holders' (`EPOLLET` news and `EPOLLONESHOT` consumed for both), a registration goes with its own
-    /// open's close.
+    /// open's close; a holder's second ADD of its own open `EEXIST` (the directed sequences meet it, not left to chance).
     static let sharedSequences: [[Operation]] = [
         [.open(holder: 1, end: .read), .open(holder: 2, end: .read), .open(holder: 2, end: .write),
          .control(holder: 1, operation: .add, end: .read, events: level), .control(holder: 2, operation: .add, end: .read, events: edge),
-         .write(holder: 2, size: 3), .wait(holder: 1, maxEvents: 16), .wait(holder: 2, maxEvents: 16), .wait(holder: 1, maxEvents: 1),
+         .control(holder: 1, operation: .add, end: .read, events: edge), .write(holder: 2, size: 3), .wait(holder: 1, maxEvents: 16), .wait(holder: 2, maxEvents: 16), .wait(holder: 1, maxEvents: 1),
          .control(holder: 2, operation: .delete, end: .read, events: []), .control(holder: 2, operation: .delete, end: .read, events: []),
          .wait(holder: 2, maxEvents: 16), .close(holder: 1, end: .read), .wait(holder: 2, maxEvents: 16),
          .control(holder: 2, operation: .add, end: .read, events: level), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .write),
