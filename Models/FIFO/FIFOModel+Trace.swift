@@ -22,13 +22,17 @@
 //   epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1: as on a pipe ({"end": E}: the latest open of E; see FIFOModel+Epoll.swift),
 //           kept instances too ("keep", "instance", an instance as "end"; see FIFOModel+NestedEpoll.swift)
 //   close   {"instance": NAME}: a kept epoll instance's
+//   epoll_wait, epoll_pwait, epoll_pwait2 by a member of a "sharedEpoll" group: on the group's one instance, each
+//           reported event naming whose open it is: {"events": [{"process": P, "end": E, "events": [...]}, ...]}
+//           (FIFOModel+SharedEpoll.swift); such a member's kept instances are refused
 //   fstat   as on a pipe ({"mode": the FIFO's mode now})
 //   available (none)                                            {"bytes": INT}      EBADF (FIONREAD on the read end)
 //
 // params: {"pageSize": 4096, "objects": {"f0": {"capacity": 65536, "mode": 438, "owner": 3, "privileged": [3],
 //          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "closeOnExec": BOOL}}} (descriptorLimits as a
 //          pipe's: an open takes a number, a close gives one back; without a process's entry, EMFILE may always happen;
-//          closeOnExec: whether every open is made with O_CLOEXEC — absent, F_GETFD may report either until known).
+//          closeOnExec: whether every open is made with O_CLOEXEC — absent, F_GETFD may report either until known);
+//          "sharedEpoll": [[1, 2]] (optional): processes whose implicit epoll instance for the FIFO is one.
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
 extension FIFOModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -40,16 +44,18 @@ extension FIFOModel {
             guard capacity % pageSize == 0 else {
                 throw ModelError("FIFO '\(name)': capacity \(capacity) is not a multiple of the page size")
             }
-            // Refused, not ignored: judged as instances of their own, a shared one's waits would be misjudged.
-            guard try setup.optional("sharedEpoll") == nil else {
-                throw ModelError("FIFO '\(name)': 'sharedEpoll' (one epoll instance shared by processes) is not followed for a FIFO: each process's opens are descriptions of its own, so a shared instance would hold one registration per open, which the trace's end names do not tell apart (the pipe's and the eventfd's are followed)")
+            let sharedEpoll = try setup.optional("sharedEpoll")?.elements("sharedEpoll").map { (group) throws(ModelError) in
+                try group.elements("sharedEpoll").map { (process) throws(ModelError) in try process.integer("sharedEpoll", in: 1...10_000) }
+            } ?? []
+            guard Set(sharedEpoll.joined()).count == sharedEpoll.joined().count else {
+                throw ModelError("FIFO '\(name)': a process appears twice in 'sharedEpoll' (each process has one implicit instance)")
             }
             fifos.append((name, Setup(
                 capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
                 owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
                 privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"),
                 descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup),
-                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"))))
+                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"), sharedEpoll: sharedEpoll)))
         }
         self.init(pageSize: pageSize, fifos: fifos)
     }
@@ -62,6 +68,7 @@ extension FIFOModel {
             if let privileged = setup.privileged { entry["privileged"] = .array(privileged.map { .int($0) }) }
             if !setup.descriptorLimits.isEmpty { entry["descriptorLimits"] = PipeModel.DescriptorLimit.json(setup.descriptorLimits) }
             if let closeOnExec = setup.closeOnExec { entry["closeOnExec"] = .bool(closeOnExec) }
+            if !setup.sharedEpoll.isEmpty { entry["sharedEpoll"] = .array(setup.sharedEpoll.map { .array($0.map { .int($0) }) }) }
             objects[name] = .object(entry)
         }
         return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]
@@ -108,8 +115,14 @@ extension FIFOModel {
             case .writeAll, .exit: break
             case .create: throw ModelError("the fifo model has no operation '\(call.f)': a FIFO is made with mkfifo")
             case .splice: throw ModelError("the fifo model has no operation '\(call.f)' yet: only the pipe model's splice, tee and vmsplice are measured")
-            case .epoll(let process, let call): return .epoll(process: process, call: call)
-            case .nestedEpoll(let process, let call): return .nestedEpoll(process: process, call: call)
+            case .epoll(let process, let epoll):
+                if case .wait = epoll, sharesEpoll(call) { return .sharedEpollWait(process: process, call: epoll) }
+                return .epoll(process: process, call: epoll)
+            case .nestedEpoll(let process, let epoll):
+                guard !sharesEpoll(call) else {
+                    throw ModelError("FIFO '\(call.object)': kept epoll instances of a process in a 'sharedEpoll' group are not followed (which sharer's instance holds what)")
+                }
+                return .nestedEpoll(process: process, call: epoll)
             case .takeSignal(let process, let signals, let wait): return .takeSignal(process: process, signals: signals, wait: wait)
             }
         } catch {
@@ -156,7 +169,28 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .epoll(process: process, call: call)))
         case (_, .nestedEpoll(let process, let call)):
             return Self.output(from: try pipes.output(from: outcome, for: .nestedEpoll(process: process, call: call)))
+        case (.ok(let value), .sharedEpollWait):
+            return .sharedEpollEvents(try Self.sharedEpollReports(value))
         }
+    }
+
+    /// Whether `call`'s process is in a ``Setup/sharedEpoll`` group of its FIFO.
+    private func sharesEpoll(_ call: Call) -> Bool {
+        setups.first { $0.name == call.object }?.setup.sharedEpoll.contains { $0.contains(call.process) } ?? false
+    }
+
+    /// A wait's events on a shared instance: `{"events": [{"process": P, "end": E, "events": [...]}, ...]}`, each naming
+    /// the sharer whose open the registration is (an `"object"`, from a wait on several objects, is its object's).
+    static func sharedEpollReports(_ value: JSONValue?) throws(ModelError) -> [SharedEpollReport] {
+        try value.required("events").elements("events").map { (element) throws(ModelError) -> SharedEpollReport in
+            let entry: JSONValue? = element
+            guard try entry.optional("process") != nil else {
+                throw ModelError("an event of a wait on a shared epoll instance ('sharedEpoll') must name the 'process' whose open it is")
+            }
+            return SharedEpollReport(
+                process: try entry.required("process").integer("process", in: 1...10_000), end: try end(entry),
+                events: try Epoll.reportedEvents(entry))
+        }.sorted()
     }
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
@@ -207,6 +241,8 @@ extension FIFOModel {
             return pipes.call(for: .epoll(process: process, call: call))
         case .nestedEpoll(let process, let call):
             return pipes.call(for: .nestedEpoll(process: process, call: call))
+        case .sharedEpollWait(let process, let call):
+            return pipes.call(for: .epoll(process: process, call: call))
         case .exit:
             return ("exit", nil)
         }
@@ -216,6 +252,10 @@ extension FIFOModel {
         switch output {
         case .opened, .modeChanged, .unlinked: .ok(nil)
         case .made(let mode): .ok(["mode": .int(mode)])
+        case .sharedEpollEvents(let reports):
+            .ok(["events": .array(reports.map { report in
+                ["process": .int(report.process), "end": .string(report.end.rawValue), "events": .array(report.events.names.map { .string($0) })]
+            })])
         default: pipes.outcome(for: Self.pipeOutput(output)!)
         }
     }

@@ -36,6 +36,9 @@
 ///   the description open; two opens of one end are two registrations, the older one's still reported under the end's
 ///   name (``FIFOModel+Epoll``; `KernelFIFOEpollFactsTests`, `KernelFIFOEpollDuplicateFactsTests`,
 ///   `KernelFIFOEpollTwoOpensFactsTests`).
+/// - One epoll instance may be shared by processes that each open the FIFO themselves (`sharedEpoll`): each sharer's
+///   `epoll_ctl` reaches its own opens' registrations only, while any sharer's wait reports them all, each naming whose
+///   open it is (``FIFOModel+SharedEpoll``; `KernelFIFOSharedEpollFactsTests`).
 public struct FIFOModel: TraceModel {
     public static let name = "fifo"
 
@@ -80,6 +83,10 @@ public struct FIFOModel: TraceModel {
         case epoll(process: Int, call: PipeModel.EpollCall)
         /// A call on a kept epoll instance, or one naming an instance as a target, as on a pipe (see ``FIFOModel+NestedEpoll``).
         case nestedEpoll(process: Int, call: PipeModel.NestedEpollCall)
+        /// `epoll_wait`, `epoll_pwait` or `epoll_pwait2` (`call` is a wait) by a member of a ``Setup/sharedEpoll`` group,
+        /// on the group's one instance: every member's registrations, each report naming whose open it is (see
+        /// ``FIFOModel+SharedEpoll``).
+        case sharedEpollWait(process: Int, call: PipeModel.EpollCall)
     }
 
     public enum Output: Hashable, Sendable {
@@ -128,6 +135,8 @@ public struct FIFOModel: TraceModel {
         case epollCreated(closeOnExec: Bool?)
         /// A wait's events when one names an instance, sorted (see ``FIFOModel+NestedEpoll``).
         case nestedEpollEvents([PipeModel.NestedEpollReport])
+        /// A wait's events on a shared instance, sorted: whose open each registration is (see ``FIFOModel+SharedEpoll``).
+        case sharedEpollEvents([SharedEpollReport])
         case failed(ErrorCode)
     }
 
@@ -145,12 +154,16 @@ public struct FIFOModel: TraceModel {
         /// Whether every open is made with `O_CLOEXEC` (the harness's workers' are); nil: not known, so an open's
         /// `FD_CLOEXEC` is either until `F_GETFD` reports it or `F_SETFD` sets it (see ``FIFOModel+DescriptorFlags``).
         public var closeOnExec: Bool?
+        /// Groups of processes whose implicit epoll instance for this FIFO is one instance (made before a `fork`, or
+        /// threads of one process), each process opening the FIFO itself (see ``FIFOModel+SharedEpoll``).
+        public var sharedEpoll: [[Int]]
 
         public init(
             capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil,
-            descriptorLimits: [PipeModel.DescriptorLimit] = [], closeOnExec: Bool? = nil
+            descriptorLimits: [PipeModel.DescriptorLimit] = [], closeOnExec: Bool? = nil, sharedEpoll: [[Int]] = []
         ) {
             self.closeOnExec = closeOnExec
+            self.sharedEpoll = sharedEpoll.map { $0.sorted() }.filter { $0.count > 1 }
             self.capacity = capacity
             self.mode = mode
             self.owner = owner
@@ -238,6 +251,7 @@ public struct FIFOModel: TraceModel {
         if case .epoll(let process, let call) = input, let unjudged = epollUnjudged(state, process: process, call: call) {
             return [.completed(unjudged)]
         }
+        if case .sharedEpollWait(let process, _) = input, state.sharedEpollUnjudged(process) { return [.completed(state)] }
         if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
         if output == .failed(.EINTR) { return interrupted(state, input) }
         return transitions(state, input).compactMap { candidate in
@@ -287,6 +301,9 @@ public struct FIFOModel: TraceModel {
             // A zero timeout returns once it has looked, before a signal is looked for (Epoll.outcomes).
             guard case .wait(_, let timeout, _) = call, timeout != 0, call.waitRefusal == nil else { return [] }
             return epollInterrupted(state, process: process)
+        case .sharedEpollWait(let process, let call):
+            guard case .wait(_, let timeout, _) = call, timeout != 0, call.waitRefusal == nil else { return [] }
+            return sharedEpollWaitOutcomes(state, process: process, maxEvents: 1).filter { $0.reports.isEmpty }.map { .completed($0.state) }
         default: return []
         }
         return pipes.step(state.pipe, pipeInput, .failed(.EINTR)).map { step in
@@ -332,6 +349,8 @@ public struct FIFOModel: TraceModel {
             }
         case .epoll(let process, let call):
             return epollTransitions(state, process: process, call: call)
+        case .sharedEpollWait(let process, let call):
+            return sharedEpollWaitTransitions(state, process: process, call: call)
         case .nestedEpoll:
             return []  // `transitions` takes it first
         case .write(let process, let data, let nonblocking):
@@ -615,6 +634,11 @@ public struct FIFOModel: TraceModel {
             return pipes.describe(.epoll(process: process, call: call), output.flatMap(Self.pipeOutput))
         case .nestedEpoll(let process, let call):
             return pipes.describe(.nestedEpoll(process: process, call: call), output.flatMap(Self.pipeOutput))
+        case .sharedEpollWait(let process, let call):
+            guard case .sharedEpollEvents(let reports)? = output else {
+                return pipes.describe(.epoll(process: process, call: call), output.flatMap(Self.pipeOutput))
+            }
+            return "\(call) on the shared instance → " + (reports.isEmpty ? "nothing" : reports.map(\.description).joined(separator: ", "))
         }
         let result: String
         switch output {
@@ -652,7 +676,7 @@ public struct FIFOModel: TraceModel {
         case .epollEvents(let reports): .epollEvents(reports)
         case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
         case .nestedEpollEvents(let reports): .nestedEpollEvents(reports)
-        case .opened, .modeChanged, .unlinked, .made: nil
+        case .opened, .modeChanged, .unlinked, .made, .sharedEpollEvents: nil
         }
     }
 }
@@ -663,7 +687,8 @@ extension FIFOModel.Input {
         case .open(let process, _, _, _), .openReadWrite(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
             .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
-            .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _), .nestedEpoll(let process, _):
+            .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
+            .sharedEpollWait(let process, _):
             process
         }
     }

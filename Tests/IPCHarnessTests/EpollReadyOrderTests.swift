@@ -112,14 +112,3 @@ import Testing
         return recorder.trace
     }
 }
-
-/// A FIFO's `sharedEpoll` is refused with the model's reason (it was ignored before: each process's waits judged as on
-/// an instance of its own), where the pipe's and the eventfd's are followed.
-@Suite struct FIFOSharedEpollRefusalTests {
-    @Test func aFIFOsSharedEpollIsRefused() throws {
-        let objects: JSONValue = ["f0": ["capacity": .int(65536), "sharedEpoll": [[1, 2]]]]
-        let trace = Trace(header: Trace.Header(
-            model: "fifo", parameters: ["pageSize": .int(4096), "objects": objects], mechanism: "hand-written", seed: "0", strategy: "random"))
-        #expect(throws: TraceError.self) { try TraceChecker.check(trace) }
-    }
-}

@@ -172,14 +172,59 @@ import Testing
             })
     }
 
+    /// Two holders sharing one instance, each with opens of its own (``FIFOModel+SharedEpoll``,
+    /// `KernelFIFOSharedEpollFactsTests`): each holder's `epoll_ctl` reaches its own opens' registrations only, either's
+    /// wait reports both holders' (`EPOLLET` news and `EPOLLONESHOT` consumed for both), a registration goes with its own
+    /// open's close; a holder's second ADD of its own open `EEXIST` (the directed sequences meet it, not left to chance).
+    static let sharedSequences: [[Operation]] = [
+        [.open(holder: 1, end: .read), .open(holder: 2, end: .read), .open(holder: 2, end: .write),
+         .control(holder: 1, operation: .add, end: .read, events: level), .control(holder: 2, operation: .add, end: .read, events: edge),
+         .control(holder: 1, operation: .add, end: .read, events: edge), .write(holder: 2, size: 3), .wait(holder: 1, maxEvents: 16), .wait(holder: 2, maxEvents: 16), .wait(holder: 1, maxEvents: 1),
+         .control(holder: 2, operation: .delete, end: .read, events: []), .control(holder: 2, operation: .delete, end: .read, events: []),
+         .wait(holder: 2, maxEvents: 16), .close(holder: 1, end: .read), .wait(holder: 2, maxEvents: 16),
+         .control(holder: 2, operation: .add, end: .read, events: level), .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .write),
+         .wait(holder: 1, maxEvents: 16), .close(holder: 2, end: .read), .wait(holder: 1, maxEvents: 16)],
+        [.open(holder: 1, end: .read), .open(holder: 1, end: .write), .open(holder: 2, end: .write),
+         .control(holder: 1, operation: .add, end: .write, events: [.output, .oneShot]), .control(holder: 2, operation: .add, end: .write, events: .output),
+         .wait(holder: 2, maxEvents: 16), .wait(holder: 1, maxEvents: 16), .control(holder: 1, operation: .modify, end: .write, events: .output),
+         .close(holder: 1, end: .read), .wait(holder: 2, maxEvents: 16), .control(holder: 2, operation: .add, end: .read, events: level),
+         .wait(holder: 1, maxEvents: 16)],
+    ]
+
+    @Test func aSharedInstanceAgreesWithTheModel() async throws {
+        try await EpollAgreement.agree(
+            directed: Self.sharedSequences, random: Self.operations,
+            marks: ["EPOLLIN", "EPOLLOUT", "EPOLLHUP", "EPOLLERR", "EEXIST", "ENOENT", "EBADF", "other sharer's report", "two registrations of one end"],
+            check: { operations, seen throws in
+                try PipeAgreement.repeatingDisagreements { try Self.checkOnce(operations, seen: seen, shared: true) }
+            })
+    }
+
+    /// The wrong belief the FIFO's refusal of `sharedEpoll` guarded against: each holder's waits judged as on an
+    /// instance of its own. Such a model disagrees with the kernel on every shared directed sequence.
+    @Test func aModelWithoutTheSharedInstanceDisagrees() throws {
+        let wrong = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
+        for operations in Self.sharedSequences {
+            let disagreed = PipeAgreement.Disagreed()
+            let seen = Mutex<Set<String>>([])
+            try PipeAgreement.$firstRun.withValue(disagreed) { try Self.checkOnce(operations, seen: seen, shared: true, model: wrong) }
+            #expect(disagreed.value.withLock { $0 }, "\(operations)")
+        }
+    }
+
     /// One run on a fresh FIFO (its descriptors and instances closed afterwards, with spawns held off: the closes
-    /// must be the last) and on the model, every state the model may be in followed.
-    static func checkOnce(_ operations: [Operation], seen: borrowing Mutex<Set<String>>) throws {
+    /// must be the last) and on the model, every state the model may be in followed. `shared`: the two holders use one
+    /// instance, as threads of one process each opening the FIFO itself (``FIFOModel+SharedEpoll``), judged by `model`
+    /// (nil: the fifo model with `sharedEpoll` `[[1, 2]]`).
+    static func checkOnce(
+        _ operations: [Operation], seen: borrowing Mutex<Set<String>>, shared: Bool = false, model given: FIFOModel? = nil
+    ) throws {
         try Syscall.withoutConcurrentSpawns {
             let path = "/tmp/ipch-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-fifoep"
             try KernelFIFO.create(at: path)
             var held: [Int: FIFOModelAgreementTests.Held] = [1: [:], 2: [:]]
-            let instances = [1: try KernelEpoll.create(), 2: try KernelEpoll.create()]
+            let first = try KernelEpoll.create()
+            let instances = [1: first, 2: shared ? first : try KernelEpoll.create()]
             // Registered numbers closed, each with /dev/null on it so that no later descriptor takes it.
             var pinned: Set<CInt> = []
             var nextFree: CInt = 700
@@ -190,13 +235,20 @@ import Testing
                 try? Syscall.close(null)
                 for descriptor in Set(held.values.flatMap { $0.values.joined() }) { try? Syscall.close(descriptor) }
                 for descriptor in pinned { Glibc.close(descriptor) }
-                for descriptor in instances.values { try? Syscall.close(descriptor) }
+                for descriptor in Set(instances.values) { try? Syscall.close(descriptor) }
                 unlink(path)
             }
             // The end each registered number was added as, per holder.
             var registered: [Int: [CInt: PipeModel.End]] = [1: [:], 2: [:]]
-            let model = FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true))])
+            let model = given ?? FIFOModel(fifos: [("f0", FIFOModel.Setup(closeOnExec: true, sharedEpoll: shared ? [[1, 2]] : []))])
             var states = [model.initialState(of: "f0")]
+            /// A shared wait's reports: whose each registered number is (a registered number is never reused: pinned).
+            func sharedReports(_ events: [(descriptor: CInt, events: Events)]) -> FIFOModel.Output {
+                .sharedEpollEvents(events.map { event in
+                    let holder = registered[1]![event.descriptor] != nil ? 1 : 2
+                    return FIFOModel.SharedEpollReport(process: holder, end: registered[holder]![event.descriptor] ?? .read, events: event.events)
+                }.sorted())
+            }
             for (index, operation) in operations.enumerated() {
                 let input: FIFOModel.Input
                 var kernel: FIFOModel.Output
@@ -272,7 +324,7 @@ import Testing
                         return .epollControlled
                     }
                 case .misdirected(let holder, let call):
-                    input = .epoll(process: holder, call: call)
+                    if shared, case .wait = call { input = .sharedEpollWait(process: holder, call: call) } else { input = .epoll(process: holder, call: call) }
                     let instance = instances[holder]!.rawValue
                     kernel = FIFOModelAgreementTests.outcome {
                         let events: [(descriptor: CInt, events: Events)]?
@@ -282,8 +334,15 @@ import Testing
                         case .wait(let maxEvents, _, let form): events = try EpollAgreement.wait(instance, maxEvents: maxEvents, form: form)
                         default: preconditionFailure("misdirections draw misdirected calls and waits")
                         }
+                        if shared, let events, case .wait = call { return sharedReports(events) }
                         return events.map { .epollEvents($0.map { PipeModel.EpollReport(end: registered[holder]![$0.descriptor] ?? .read, events: $0.events) }.sorted()) }
                             ?? .epollControlled
+                    }
+                case .wait(let holder, let maxEvents) where shared:
+                    input = .sharedEpollWait(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
+                    kernel = FIFOModelAgreementTests.outcome { sharedReports(try EpollAgreement.wait(first.rawValue, maxEvents: maxEvents)) }
+                    if case .sharedEpollEvents(let reports) = kernel, reports.contains(where: { $0.process != holder }) {
+                        seen.withLock { _ = $0.insert("other sharer's report") }
                     }
                 case .wait(let holder, let maxEvents):
                     input = .epoll(process: holder, call: .wait(maxEvents: maxEvents, timeout: 0))
@@ -327,6 +386,9 @@ import Testing
                 }
                 seen.withLock { seen in
                     switch kernel {
+                    case .sharedEpollEvents(let reports):
+                        for report in reports { seen.formUnion(report.events.names) }
+                        if Set(reports.map(\.end)).count < reports.count { seen.insert("two registrations of one end") }
                     case .epollEvents(let reports):
                         for report in reports { seen.formUnion(report.events.names) }
                         if Set(reports.map(\.end)).count < reports.count { seen.insert("two registrations of one end") }

@@ -19,7 +19,8 @@ import Testing
 
     /// One command to the forked sharer and its reply: `[op, a, b, c]` in, `[result, errno, fd, events, fd, events…]`
     /// back (``replyCount`` numbers). op 1: `close(a)`; 2: `epoll_ctl(instance, a, b, events c)`; 3:
-    /// `epoll_wait(instance, maxevents a, timeout b)`; 4: `write(a, b bytes of c)`; 0: exit.
+    /// `epoll_wait(instance, maxevents a, timeout b)`; 4: `write(a, b bytes of c)`; 5: `open(path, flags a)` of the
+    /// ``Sharer``'s path (a FIFO's sharer opens it itself: `KernelFIFOSharedEpollFactsTests`); 6: `dup2(a, b)`; 0: exit.
     static let replyCount = 10
 
     /// A forked process sharing the test process's instance and pipe descriptions: it runs commands, C calls only.
@@ -29,9 +30,11 @@ import Testing
         let command = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
         let reply = UnsafeMutablePointer<Int32>.allocate(capacity: PipeSharedEpollTests.replyCount)
 
-        /// Forks; the child serves commands on the instance `instance` until told to exit. Call inside
-        /// `Syscall.withoutConcurrentSpawns`.
-        init(instance: CInt) throws {
+        /// Forks; the child serves commands on the instance `instance` (and opens of `path`) until told to exit. Call
+        /// inside `Syscall.withoutConcurrentSpawns`.
+        init(instance: CInt, path: String? = nil) throws {
+            let path = strdup(path ?? "")!  // made before the fork: the child makes no Swift allocation
+            defer { free(path) }
             let (down, up) = (try Syscall.pipe(flags: O_CLOEXEC), try Syscall.pipe(flags: O_CLOEXEC))
             let (commandIn, replyOut) = (down.0.rawValue, up.1.rawValue)
             let count = PipeSharedEpollTests.replyCount
@@ -53,6 +56,8 @@ import Testing
                     case 4:
                         memset(bytes, command[3], Int(command[2]))
                         result = CInt(Glibc.write(command[1], bytes, Int(command[2])))
+                    case 5: result = Glibc.open(path, command[1])
+                    case 6: result = dup2(command[1], command[2])
                     default: _exit(2)
                     }
                     reply[0] = result

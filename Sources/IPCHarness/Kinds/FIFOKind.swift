@@ -62,6 +62,11 @@ public enum FIFOKind: MechanismKind {
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        // Each worker opens the FIFO and makes its epoll instance itself, after it started: no two share one.
+        guard object.parameters["sharedEpoll"] == nil else {
+            throw HarnessError(
+                "object \(object.name) (fifo): \"sharedEpoll\" is judged by the model only; the real workers each make their own epoll instance (started with posix_spawn, none inherits another's), so none can share one")
+        }
         let unprivileged = workload.processes.contains { $0.holds[object.name]?.contains("unprivileged") == true }
         let user = unprivileged ? try UnusedUser.pick() : nil
         let path = try user.map { (user) throws(HarnessError) in "\(try objects.namespace.privateDirectory(object.name, group: user))/fifo" }
@@ -285,6 +290,8 @@ struct FIFOBinding: ObjectBinding {
             return .epollEvents(reports)
         case .nestedEpoll(_, let call):
             return try nested(call)
+        case .sharedEpollWait:
+            BindingFailure.abandon("a FIFO's 'sharedEpoll' is refused in real mode (FIFOKind.provision): each worker has its own instance")
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
