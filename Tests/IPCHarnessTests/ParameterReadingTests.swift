@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aMemberMeantForAnotherModelIsRefused() throws {
-        // `sharedEpoll` is the pipe's and the eventfd's; the semaphore model has no word for it.
+        // `sharedEpoll` is the pipe's, the eventfd's and the FIFO's; the semaphore model has no word for it.
         try TraceChecker.validate(Self.trace(model: "posix-sem", ["objects": ["s0": ["value": 1, "named": true]]]))
         #expect {
             try TraceChecker.validate(Self.trace(model: "posix-sem", ["objects": ["s0": ["value": 1, "named": true, "sharedEpoll": [[1, 2]]]]]))
