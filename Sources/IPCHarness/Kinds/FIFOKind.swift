@@ -38,8 +38,9 @@ import SystemPackage
 /// main instance's report of the connection's instance is that instance's events, so it drains the connection's
 /// instance at once, unrecorded — taking the `EPOLLET` edge its recorded wait on the connection's instance then misses.
 public enum FIFOKind: MechanismKind {
-    /// What it reads of an object's parameters (``ObjectKind/parameterNames``).
-    public static let parameterNames: Set<String>? = ["mode", "ioSignals"]
+    /// What it reads of an object's parameters (``ObjectKind/parameterNames``); `sharedEpoll` only to refuse it with
+    /// its reason (``provision(_:in:into:)``), as the kinds that refuse `exists` read that.
+    public static let parameterNames: Set<String>? = ["mode", "ioSignals", "sharedEpoll"]
     public typealias Model = FIFOModel
 
     public static let implementations = [
