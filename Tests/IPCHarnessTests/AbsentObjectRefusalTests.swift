@@ -18,27 +18,14 @@ import Testing
         let workload = Workload(
             objects: [Workload.Object(name: "s0", kind: kind, parameters: parameters)],
             processes: [Workload.Process(id: 1, holds: ["s0": [role]], program: [])])
-        let scenario: Scenario =
-            switch kind {
-            case "posix-sem":
-                .real(name: "test-absent-posix-sem", kind: PosixSemaphoreKind.self, implementation: "kernel.posix-sem", summary: "absent",
-                      makeWorkload: { _ in workload })
-            case "sysv-sem":
-                .real(name: "test-absent-sysv-sem", kind: SystemVSemaphoreKind.self, implementation: "kernel.sysv-sem", summary: "absent",
-                      makeWorkload: { _ in workload })
-            case "sysv-shm":
-                .real(name: "test-absent-sysv-shm", kind: SystemVSharedMemoryKind.self, implementation: "kernel.sysv-shm", summary: "absent",
-                      makeWorkload: { _ in workload })
-            case "posix-shm":
-                .real(name: "test-absent-posix-shm", kind: PosixSharedMemoryKind.self, implementation: "kernel.posix-shm", summary: "absent",
-                      makeWorkload: { _ in workload })
-            case "posix-mq":
-                .real(name: "test-absent-posix-mq", kind: PosixMessageQueueKind.self, implementation: "kernel.posix-mq", summary: "absent",
-                      makeWorkload: { _ in workload })
-            default:
-                .real(name: "test-absent-sysv-msg", kind: SystemVMessageQueueKind.self, implementation: "kernel.sysv-msg", summary: "absent",
-                      makeWorkload: { _ in workload })
-            }
+        let kinds: [String: any MechanismKind.Type] = [
+            "posix-sem": PosixSemaphoreKind.self, "sysv-sem": SystemVSemaphoreKind.self, "sysv-shm": SystemVSharedMemoryKind.self,
+            "posix-shm": PosixSharedMemoryKind.self, "posix-mq": PosixMessageQueueKind.self, "sysv-msg": SystemVMessageQueueKind.self,
+        ]
+        let kindType = try #require(kinds[kind])
+        let scenario = Scenario.real(
+            name: "test-absent-\(kind)", kind: kindType, implementation: "kernel.\(kind)", summary: "absent",
+            makeWorkload: { _ in workload })
         let error = #expect(throws: HarnessError.self) {
             try ScenarioRunner.runOnce(scenario, seed: 1, strategy: .random, worker: worker, checkBudget: CheckBudget(seconds: 30))
         }

@@ -134,14 +134,10 @@ import Testing
     /// does not exist yet (later, with no handle, the binding could not tell it from a new one).
     static func semaphoreDisagreement(_ calls: [(Int, Int)], wrong: Bool = false) throws -> String? {
         let name = "/ipch-test-\(getpid())-created-\(UInt32.random(in: 0...UInt32.max))"
-        final class Handles: @unchecked Sendable {
-            var pointer: UnsafeMutablePointer<sem_t>?
-            var count = 0
-        }
-        let handles = Handles()
+        let handles = NamedSemaphoreHandles()
         defer {
             try? Syscall.semUnlink(name)
-            while handles.count > 0, let pointer = handles.pointer { try? Syscall.semClose(pointer); handles.count -= 1 }
+            handles.closeAll()
         }
         let right = try PosixSemaphoreModel(parameters: ["objects": ["s": ["named": true, "exists": false]]])
         var state = right.initialState(of: "s")
@@ -158,27 +154,7 @@ import Testing
                 let creation: PosixSemaphoreModel.Creation? =
                     kind == 0 ? nil : .init(exclusive: kind == 3, value: kind == 1 ? 1 << 31 : kind == 3 ? 3 : choice % 2)
                 let createsIt = !state.created
-                step = (.open(process: 1, creation: creation), {
-                    do {
-                        let opened =
-                            if let creation {
-                                try Syscall.semCreate(
-                                    name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
-                            } else {
-                                try Syscall.semOpen(name)
-                            }
-                        // As the worker does: another semaphore (made after the unlink) goes at once.
-                        let same = createsIt || (handles.count == 0 ? creation == nil : opened == handles.pointer && creation?.exclusive != true)
-                        guard same else {
-                            try? Syscall.semClose(opened)
-                            if creation != nil { try? Syscall.semUnlink(name) }
-                            return .done
-                        }
-                        handles.pointer = opened
-                        handles.count += 1
-                        return .done
-                    } catch { return .failed(errorCode(error)) }
-                })
+                step = (.open(process: 1, creation: creation), { handles.open(name, creation: creation, createsIt: createsIt) })
             case 1:
                 step = (.unlink(process: 1), { outcome { try Syscall.semUnlink(name) } })
             case 2:

@@ -1,3 +1,4 @@
+import Glibc
 import IPCModels
 import IPCSyscalls
 import SystemPackage
@@ -51,4 +52,44 @@ func errorCode(_ error: any Error) -> ErrorCode { ErrorCode((error as? Errno)?.n
 extension PlainOutcomes {
     /// `EMFILE`: the caller's descriptor table is full.
     var isDescriptorTableFull: Bool { self == .failed(ErrorCode("EMFILE")) }
+}
+
+/// One thread's handles of a named POSIX semaphore in the agreement tests — glibc maps a name once and counts its
+/// opens, so the handles are one address and a count — and `sem_open` as the worker performs it.
+final class NamedSemaphoreHandles: @unchecked Sendable {
+    var pointer: UnsafeMutablePointer<sem_t>?
+    var count = 0
+
+    init(pointer: UnsafeMutablePointer<sem_t>? = nil, count: Int = 0) {
+        self.pointer = pointer
+        self.count = count
+    }
+
+    /// `sem_open` of `name` (with `O_CREAT`, and `O_EXCL` if asked, when `creation` is given), kept when it is the
+    /// followed semaphore: the first one `createsIt` (the trace's create), or the same address as the handles held
+    /// (a first open without a create, when none is held). Another semaphore — made after the unlink — goes at once, as
+    /// the worker does.
+    func open(_ name: String, creation: PosixSemaphoreModel.Creation?, createsIt: Bool = false) -> PosixSemaphoreModel.Output {
+        do {
+            let opened =
+                if let creation {
+                    try Syscall.semCreate(name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
+                } else {
+                    try Syscall.semOpen(name)
+                }
+            guard createsIt || (count == 0 ? creation == nil : opened == pointer && creation?.exclusive != true) else {
+                try? Syscall.semClose(opened)
+                if creation != nil { try? Syscall.semUnlink(name) }
+                return .done
+            }
+            pointer = opened
+            count += 1
+            return .done
+        } catch { return .failed(errorCode(error)) }
+    }
+
+    /// Closes every handle still held (only while mapped: a stale address may by now be another test's semaphore).
+    func closeAll() {
+        while count > 0, let pointer { try? Syscall.semClose(pointer); count -= 1 }
+    }
 }

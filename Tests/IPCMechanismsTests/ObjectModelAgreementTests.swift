@@ -578,19 +578,12 @@ import Testing
     /// unlinked at once, as the worker does.
     @Test func namedPosixSemaphoreAgreesWithItsModel() async {
         let operations = zip(Gen.int(in: 0...7), Gen.int(in: 0...3)).array(of: 1...30)
-        /// This thread's handles of the semaphore (glibc's one mapping, counted) and their address.
-        final class Handles: @unchecked Sendable {
-            var pointer: UnsafeMutablePointer<sem_t>
-            var count = 1
-            init(_ pointer: UnsafeMutablePointer<sem_t>) { self.pointer = pointer }
-        }
         await checkProperty(count: Self.cases, input: operations) { operations throws in
             let name = "/ipch-test-\(getpid())-named-\(UInt32.random(in: 0...UInt32.max))"
-            let handles = Handles(try PosixSemaphore.create(name, value: 1).pointer)
+            let handles = NamedSemaphoreHandles(pointer: try PosixSemaphore.create(name, value: 1).pointer, count: 1)
             defer {
                 try? Syscall.semUnlink(name)
-                // Only while mapped: a stale address may by now be another test's semaphore.
-                while handles.count > 0 { try? Syscall.semClose(handles.pointer); handles.count -= 1 }
+                handles.closeAll()
             }
             let model = PosixSemaphoreModel(semaphores: [("s", .init(value: 1, named: true))])
             // The model's state along the way, to know when no handle is left: then a use or a close would be
@@ -603,44 +596,25 @@ import Testing
                 case 0...2:
                     let creation =
                         variant == 0 || noHandle ? nil : PosixSemaphoreModel.Creation(exclusive: variant == 2, value: choice == 2 ? 1 << 31 : 1)
-                    step = (.open(process: 1, creation: creation), {
-                        do {
-                            let opened =
-                                if let creation {
-                                    try Syscall.semCreate(name, flags: creation.exclusive ? O_EXCL : 0, mode: 0o600, value: UInt32(truncatingIfNeeded: creation.value))
-                                } else {
-                                    try Syscall.semOpen(name)
-                                }
-                            // As the worker does: another semaphore (made after the unlink) goes at once.
-                            let same = handles.count == 0 ? creation == nil : opened == handles.pointer && creation?.exclusive != true
-                            guard same else {
-                                try? Syscall.semClose(opened)
-                                if creation != nil { try? Syscall.semUnlink(name) }
-                                return .done
-                            }
-                            handles.pointer = opened
-                            handles.count += 1
-                            return .done
-                        } catch { return .failed(errorCode(error)) }
-                    })
+                    step = (.open(process: 1, creation: creation), { handles.open(name, creation: creation) })
                 case 3:
                     step = (.unlink(process: 1), {
                         do { try PosixSemaphore.unlink(name); return .done } catch { return .failed(errorCode(error)) }
                     })
                 case 4:
                     step = (.post(process: 1), {
-                        do { try PosixSemaphore(pointer: handles.pointer).post(); return .done } catch { return .failed(errorCode(error)) }
+                        do { try PosixSemaphore(pointer: handles.pointer!).post(); return .done } catch { return .failed(errorCode(error)) }
                     })
                 case 5:
                     step = (.wait(process: 1, nonblocking: true), {
-                        try PosixSemaphore(pointer: handles.pointer).wait(nonblocking: true) ? .done : .failed(.EAGAIN)
+                        try PosixSemaphore(pointer: handles.pointer!).wait(nonblocking: true) ? .done : .failed(.EAGAIN)
                     })
                 case 6:
-                    step = (.getValue(process: 1), { .value(try PosixSemaphore(pointer: handles.pointer).value()) })
+                    step = (.getValue(process: 1), { .value(try PosixSemaphore(pointer: handles.pointer!).value()) })
                 default:
                     step = (.close(process: 1), {
                         do {
-                            try Syscall.semClose(handles.pointer)
+                            try Syscall.semClose(handles.pointer!)
                             handles.count -= 1
                             return .done
                         } catch { return .failed(errorCode(error)) }
