@@ -83,6 +83,10 @@ public enum TokenPoolKind: MechanismKind {
 
     public static let implementations = ["example.pool-sysv-undo", "example.pool-posix-sem"]
 
+    /// The one parameter it reads: a workload object with another (a misspelt `"tokenz"`) is refused before anything
+    /// runs, instead of the pool being made with the default 1.
+    public static let parameterNames: Set<String>? = ["tokens"]
+
     public static func model(for workload: Workload) -> TokenPoolModel {
         TokenPoolModel(pools: workload.objects.filter { $0.kind == name }.map { ($0.name, $0.integer("tokens") ?? 1) })
     }

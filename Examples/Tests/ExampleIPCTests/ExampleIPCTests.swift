@@ -34,6 +34,19 @@ import Testing
         #expect(!trace.events.contains { $0.type == .fault && $0.fault == "signal" })
     }
 
+    /// A kind of one's own that lists the parameters it reads (`TokenPoolKind.parameterNames`) has a misspelt one
+    /// refused before anything runs, as the harness's own kinds do; spelt right, the workload passes.
+    @Test func aMisspeltParameterOfTheExamplesOwnKindIsRefused() throws {
+        try ExampleComponents.all.register()
+        var workload = Workload(
+            objects: [Workload.Object(name: "t0", kind: TokenPoolKind.self, parameters: ["tokenz": 3])],
+            processes: [Workload.Process(id: 1, holds: ["t0": ["use"]])])
+        let error = #expect(throws: HarnessError.self) { try workload.refuseUnknownParameters() }
+        #expect(error?.message.contains("has the parameter 'tokenz', which the kind token-pool does not read (it reads: tokens)") == true, "\(error?.message ?? "")")
+        workload.objects[0].parameters = ["tokens": 3]
+        try workload.refuseUnknownParameters()
+    }
+
     @Test func theUndoPoolGetsEveryTokenBackFromKilledHolders() {
         IPCHarnessExpectations.expectNoViolation(
             ExampleScenarios.tokenPool, components: ExampleComponents.all, worker: "example-worker", runs: 100, seed: 1,
