@@ -29,8 +29,8 @@ extension EventCounterModel {
     /// The outcome of `pwrite` and `ioctl` (nil for the other inputs).
     func descriptorOutcome(of input: Input, in state: State) -> (output: Output, next: State)? {
         switch input {
-        case .pwrite(let process, _):
-            return (.failed(state.holders.contains(process) ? .ESPIPE : .EBADF), state)
+        case .pwrite(let process, _, let position):
+            return (.failed(position.positionedFailure(held: state.holders.contains(process))), state)
         case .ioctl(let process, let request):
             guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
             switch request {

@@ -6,9 +6,10 @@
 //   close   (none)                                     (none)                  EBADF
 //   fcntl   {"cmd": "F_GETFL"}                         {"nonblocking": BOOL}   EBADF
 //           {"cmd": "F_SETFL", "nonblocking": BOOL}    (none)                  EBADF
-//   lseek   (none)                                     {"position": 0}         EBADF
-//   pread   {"size": INT?}                             (never)                 ESPIPE, EBADF
-//   pwrite  {"size": INT?}                             (never)                 ESPIPE, EBADF
+//   lseek   {"offset": INT?, "whence": INT | "SEEK_SET" | … | "SEEK_HOLE"?}   {"position": 0}   EBADF, EINVAL
+//   pread   {"size": INT?, "offset": INT?}             (never)                 EINVAL, EBADF, ESPIPE
+//   pwrite  {"size": INT?, "offset": INT?}             (never)                 EINVAL, EBADF, ESPIPE
+//           (FilePosition: absent "offset" 0, "whence" SEEK_CUR; the errors in the order the kernel checks them)
 //   ioctl   {"request": "FIONREAD"|"FIOCLEX"|"FIONCLEX"}    (none)             ENOTTY (FIONREAD), EBADF
 //           {"request": "FIONBIO"|"FIOASYNC", "on": BOOL}  (none)             ENOTTY (FIOASYNC on), EBADF
 //   poll    {"events": ["POLLIN", ...], "timeout": MS} {"revents": [...]}     EINTR (nothing ready)
@@ -120,7 +121,7 @@ extension EventCounterModel {
         case "dup2", "dup3":
             return .duplicateOnto(process: call.process, call: try PipeModel.duplicateCall(of: call, sameObject: ["eventfd": .same]))
         case "lseek":
-            return .lseek(process: call.process)
+            return .lseek(process: call.process, at: try FilePosition.parse(call.value, whence: true))
         case "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_create", "epoll_create1":
             if let nested = try Self.nestedEpollCall(of: call) {
                 if setup(of: call.object).sharedEpoll.contains(where: { $0.count > 1 && $0.contains(call.process) }) {
@@ -133,9 +134,9 @@ extension EventCounterModel {
             // The kernel's eventfd_signal on the process's descriptor (an AIO completion with IOCB_FLAG_RESFD, ...).
             return .signal(process: call.process)
         case "pread":
-            return .pread(process: call.process, size: size)
+            return .pread(process: call.process, size: size, at: try FilePosition.parse(call.value, whence: false))
         case "pwrite":
-            return .pwrite(process: call.process, size: size)
+            return .pwrite(process: call.process, size: size, at: try FilePosition.parse(call.value, whence: false))
         case "ioctl":
             let request = try call.value.required("request").text("request")
             switch request {
@@ -198,14 +199,16 @@ extension EventCounterModel {
             return ("fcntl", ["cmd": "F_GETFL"])
         case .fcntl(_, let on?):
             return ("fcntl", ["cmd": "F_SETFL", "nonblocking": .bool(on)])
-        case .lseek:
-            return ("lseek", nil)
-        case .pread(_, let size):
-            return ("pread", size == 8 ? nil : ["size": .int(size)])
+        case .lseek(_, let position):
+            var value: JSONObject = [:]
+            position.record(into: &value, whence: true)
+            return ("lseek", value.members.isEmpty ? nil : .object(value))
+        case .pread(_, let size, let position):
+            return ("pread", Self.positionedValue(size: size, at: position))
         case .readiness(_, let readinessCall):
             return (readinessCall.name, PipeModel.readinessValue(readinessCall))
-        case .pwrite(_, let size):
-            return ("pwrite", size == 8 ? nil : ["size": .int(size)])
+        case .pwrite(_, let size, let position):
+            return ("pwrite", Self.positionedValue(size: size, at: position))
         case .ioctl(_, let request):
             switch request {
             case .fionbio(let on), .fioasync(let on): return ("ioctl", ["request": .string(request.name), "on": .bool(on)])
@@ -278,7 +281,7 @@ extension EventCounterModel.Input {
     public var process: Int {
         switch self {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
-            .lseek(let process), .pread(let process, _), .readiness(let process, _), .pwrite(let process, _),
+            .lseek(let process, _), .pread(let process, _, _), .readiness(let process, _), .pwrite(let process, _, _),
             .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
             .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process), .signal(let process):
             process
@@ -297,5 +300,15 @@ extension JSONValue {
         default:
             throw ModelError("field '\(field)' must be a non-negative integer or a decimal string, not \(typeName)")
         }
+    }
+}
+
+extension EventCounterModel {
+    /// The value of a `pread` or `pwrite`: the buffer's size unless 8, the offset unless 0 (none: the harness's own call).
+    static func positionedValue(size: Int, at position: FilePosition) -> JSONValue? {
+        var value: JSONObject = [:]
+        if size != 8 { value["size"] = .int(size) }
+        position.record(into: &value, whence: false)
+        return value.members.isEmpty ? nil : .object(value)
     }
 }

@@ -36,14 +36,14 @@ public struct EventCounterModel: TraceModel {
         case close(process: Int)
         /// `fcntl(F_GETFL)` (nil) or `fcntl(F_SETFL)` of `O_NONBLOCK`.
         case fcntl(process: Int, setNonblocking: Bool?)
-        /// `lseek(fd, 0, SEEK_CUR)`.
-        case lseek(process: Int)
-        /// `pread` with a buffer of `size` bytes.
-        case pread(process: Int, size: Int)
+        /// `lseek` (the harness's own: `lseek(fd, 0, SEEK_CUR)`; ``FilePosition``: any offset, an unknown `whence`).
+        case lseek(process: Int, at: FilePosition = .start)
+        /// `pread` with a buffer of `size` bytes (at offset 0 unless `at` says; a negative offset fails first).
+        case pread(process: Int, size: Int, at: FilePosition = .start)
         /// `poll` or `select` on the process's descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
         /// `pwrite` of a buffer of `size` bytes (see ``descriptorOutcome(of:in:)``).
-        case pwrite(process: Int, size: Int)
+        case pwrite(process: Int, size: Int, at: FilePosition = .start)
         /// `ioctl` with one of the requests a trace can carry.
         case ioctl(process: Int, request: IoctlRequest)
         /// `F_GETFD` (nil) or `F_SETFD` of `FD_CLOEXEC` (see `EventCounterModel+DescriptorFlags`).
@@ -237,10 +237,12 @@ public struct EventCounterModel: TraceModel {
             var next = state
             next.nonblocking = setNonblocking
             return (.flagsSet, next)
-        case .lseek(let process):
-            return state.holders.contains(process) ? (.position(0), state) : (.failed(.EBADF), state)
-        case .pread(let process, _):
-            return (.failed(state.holders.contains(process) ? .ESPIPE : .EBADF), state)
+        case .lseek(let process, let position):
+            // `noop_llseek`: 0 whatever the offset and a known `whence`.
+            if let failure = position.seekFailure(held: state.holders.contains(process)) { return (.failed(failure), state) }
+            return (.position(0), state)
+        case .pread(let process, _, let position):
+            return (.failed(position.positionedFailure(held: state.holders.contains(process))), state)
         case .readiness(let process, let call):
             let result = readinessResult(call, process: process, in: state)
             return Self.nothingReady(result) && call.timeout < 0 ? nil : (result, state)
@@ -284,10 +286,10 @@ public struct EventCounterModel: TraceModel {
         case .close: call = "close"
         case .fcntl(_, nil): call = "fcntl(F_GETFL)"
         case .fcntl(_, let on?): call = "fcntl(F_SETFL, \(on ? "O_NONBLOCK" : "0"))"
-        case .lseek: call = "lseek"
-        case .pread(_, let size): call = "pread (\(size)-byte buffer)"
+        case .lseek(_, let position): call = "lseek\(position.described(whence: true))"
+        case .pread(_, let size, let position): call = "pread (\(size)-byte buffer)\(position.described(whence: false))"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
-        case .pwrite(_, let size): call = "pwrite (\(size)-byte buffer)"
+        case .pwrite(_, let size, let position): call = "pwrite (\(size)-byte buffer)\(position.described(whence: false))"
         case .ioctl(_, let request):
             switch request {
             case .fionbio(let on), .fioasync(let on): call = "ioctl(\(request.name), \(on ? 1 : 0))"

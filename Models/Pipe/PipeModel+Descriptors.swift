@@ -107,11 +107,32 @@ extension PipeModel {
         return held ? .status(type: "S_IFIFO", mode: mode, size: 0) : .failed(.EBADF)
     }
 
-    /// The calls that need a file position: on a pipe each fails `ESPIPE`.
+    /// The calls that need a file position: on a pipe each fails `ESPIPE`, after the checks of their position's
+    /// arguments (``FilePosition``: a negative `pread`/`pwrite` offset, an unknown `lseek` `whence`).
     public enum UnseekableCall: Hashable, Sendable {
-        case lseek
-        case pread(max: Int)
-        case pwrite(data: [UInt8])
+        case lseek(FilePosition = .start)
+        case pread(max: Int, at: FilePosition = .start)
+        case pwrite(data: [UInt8], at: FilePosition = .start)
+
+        /// What the call fails with for a process that holds (`held`) or does not hold a descriptor of the end.
+        public func failure(held: Bool) -> ErrorCode {
+            switch self {
+            case .lseek(let position): position.seekFailure(held: held) ?? .ESPIPE
+            case .pread(_, let position), .pwrite(_, let position): position.positionedFailure(held: held)
+            }
+        }
+
+        /// Whether the call has a `whence` (only `lseek`).
+        public var readsWhence: Bool {
+            if case .lseek = self { true } else { false }
+        }
+
+        /// Where the call asks to be (the offset, and `lseek`'s `whence`).
+        public var position: FilePosition {
+            switch self {
+            case .lseek(let position), .pread(_, let position), .pwrite(_, let position): position
+            }
+        }
 
         /// The C function's name, which is also the operation's `f`.
         public var name: String {

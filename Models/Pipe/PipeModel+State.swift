@@ -319,7 +319,7 @@ extension PipeModel {
         case .fcntl(_, let end, let command):
             if case .ioctl(let request) = command { call = "ioctl(\(end.rawValue) end, \(request))" } else { call = "fcntl(\(end.rawValue) end, \(command))" }
         case .unseekable(_, let end, let unseekable):
-            call = "\(unseekable.name) on the \(end.rawValue) end"
+            call = "\(unseekable.name) on the \(end.rawValue) end\(unseekable.position.described(whence: unseekable.readsWhence))"
         case .readiness(_, let end, let readiness):
             call = "\(readiness) on the \(end.rawValue) end"
         case .writev(_, let pieces):

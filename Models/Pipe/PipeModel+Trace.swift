@@ -29,9 +29,10 @@
 //            ("onto": the number dup2/dup3 puts the copy on — the old descriptor's own, a free one, one holding
 //            something else, or one holding another of the process's descriptors of this pipe's read or write end,
 //            which the call closes; "newfd": the number, for the RLIMIT_NOFILE check)
-//   lseek    {"end": E}                                    (never)             ESPIPE, EBADF
-//   pread    {"end": E, "max": INT}                        (never)             ESPIPE, EBADF
-//   pwrite   {"end": E, "data": PAYLOAD}                   (never)             ESPIPE, EBADF
+//   lseek    {"end": E, "offset": INT?, "whence": INT | "SEEK_SET" | … | "SEEK_HOLE"?}   (never)   EBADF, EINVAL, ESPIPE
+//   pread    {"end": E, "max": INT, "offset": INT?}        (never)             EINVAL, EBADF, ESPIPE
+//   pwrite   {"end": E, "data": PAYLOAD, "offset": INT?}   (never)             EINVAL, EBADF, ESPIPE
+//            (FilePosition: absent "offset" 0, "whence" SEEK_CUR; the errors in the order the kernel checks them)
 //   writev   {"iov": [PAYLOAD, ...]}                        {"written": INT}    EAGAIN, EPIPE, EBADF, EINVAL, ...
 //   readv    {"iov": [INT, ...]}                           {"data": PAYLOAD}   EAGAIN, EBADF, EINVAL, ...
 //   fstat    {"end": E}                                    {"mode": "0600", "size": INT, "type": "S_IFIFO"?}   EBADF
@@ -201,13 +202,16 @@ extension PipeModel {
         case "ioctl":
             return .fcntl(process: call.process, end: try Self.end(of: call), command: .ioctl(try Self.ioRequest(of: call)))
         case "lseek":
-            return .unseekable(process: call.process, end: try Self.end(of: call), call: .lseek)
+            let position = try FilePosition.parse(call.value, whence: true)
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .lseek(position))
         case "pread":
             let max = try call.value.required("max").integer("max", in: 0...1 << 24)
-            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pread(max: max))
+            let position = try FilePosition.parse(call.value, whence: false)
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pread(max: max, at: position))
         case "pwrite":
             let data = try call.value.required("data").payload("data")
-            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pwrite(data: data))
+            let position = try FilePosition.parse(call.value, whence: false)
+            return .unseekable(process: call.process, end: try Self.end(of: call), call: .pwrite(data: data, at: position))
         case "writev":
             let pieces = try call.value.required("iov").elements("iov").map { (piece) throws(ModelError) in try piece.payload("iov") }
             return .writev(process: call.process, pieces: pieces)
@@ -564,9 +568,10 @@ extension PipeModel {
             var value: JSONObject = ["end": .string(end.rawValue)]
             switch unseekable {
             case .lseek: break
-            case .pread(let max): value["max"] = .int(max)
-            case .pwrite(let data): value["data"] = Payload.json(data)
+            case .pread(let max, _): value["max"] = .int(max)
+            case .pwrite(let data, _): value["data"] = Payload.json(data)
             }
+            unseekable.position.record(into: &value, whence: unseekable.readsWhence)
             return (unseekable.name, .object(value))
         case .readiness(_, let end, let readiness):
             return (readiness.name, Self.readinessValue(readiness, end: end))

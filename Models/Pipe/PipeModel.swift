@@ -377,9 +377,9 @@ public struct PipeModel: TraceModel {
             return [(.exited, .completed(next))]
         case .fcntl(let process, let end, let command):
             return fileControlTransitions(state, process: process, end: end, command: command)
-        case .unseekable(let process, let end, _):
+        case .unseekable(let process, let end, let call):
             let held = end == .read ? state.readers.contains(process) : state.writers.contains(process)
-            return [(.failed(held ? .ESPIPE : .EBADF), .completed(state))]
+            return [(.failed(call.failure(held: held)), .completed(state))]
         case .readiness(let process, let end, let call):
             return readinessTransitions(state, call: call, mask: readiness(of: process, end, in: state))
         case .writev(let process, _):

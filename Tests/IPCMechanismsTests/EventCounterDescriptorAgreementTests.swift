@@ -19,9 +19,9 @@ import Testing
         case read(size: Int)
         case setNonblocking(holder: Int, Bool)
         case getFlags(holder: Int)
-        case lseek
-        case pread
-        case pwrite(size: Int)
+        case lseek(FilePosition)
+        case pread(FilePosition)
+        case pwrite(size: Int, at: FilePosition)
         case ioctl(holder: Int, EventCounterModel.IoctlRequest)
         case poll(events: EventCounterModel.PollEvents, timeout: Int)
         case select(read: Bool, write: Bool)
@@ -34,9 +34,9 @@ import Testing
             case .read(let size): "read(\(size))"
             case .setNonblocking(let holder, let on): "F_SETFL\(holder)(\(on))"
             case .getFlags(let holder): "F_GETFL\(holder)"
-            case .lseek: "lseek"
-            case .pread: "pread"
-            case .pwrite(let size): "pwrite(\(size))"
+            case .lseek(let position): "lseek(\(position.offset), \(position.whence))"
+            case .pread(let position): "pread(\(position.offset))"
+            case .pwrite(let size, let position): "pwrite(\(size), \(position.offset))"
             case .ioctl(let holder, let request): "ioctl\(holder)(\(request))"
             case .poll(let events, let timeout): "poll(\(events), \(timeout))"
             case .select(let read, let write): "select(\(read), \(write))"
@@ -53,8 +53,13 @@ import Testing
         Gen.int(in: 1...2).map { Operation.getFlags(holder: $0) }.eraseToAny(),
         Gen.int(in: 1...2).map { Operation.getCloseOnExec(holder: $0) }.eraseToAny(),
         Gen.int(in: 0...3).map { Operation.setCloseOnExec(holder: 1 + $0 / 2, $0 % 2 == 1) }.eraseToAny(),
-        Gen.int(in: 0...1).map { $0 == 0 ? Operation.lseek : .pread }.eraseToAny(),
-        Gen.int(in: 1...16).map { Operation.pwrite(size: $0) }.eraseToAny(),
+        Gen.int(in: 0...(2 * PipeDescriptorAgreementTests.positions.count - 1)).map { choice in
+            let position = PipeDescriptorAgreementTests.positions[choice / 2]
+            return choice % 2 == 0 ? Operation.lseek(position) : .pread(position)
+        }.eraseToAny(),
+        Gen.int(in: 0...(16 * PipeDescriptorAgreementTests.positions.count - 1)).map { choice in
+            Operation.pwrite(size: 1 + choice % 16, at: PipeDescriptorAgreementTests.positions[choice / 16])
+        }.eraseToAny(),
         zip(Gen.int(in: 1...2), Gen.int(in: 0...6)).map { holder, pick -> Operation in
             let requests: [EventCounterModel.IoctlRequest] = [
                 .fionbio(true), .fionbio(false), .fioasync(true), .fioasync(false), .fionread, .fioclex, .fionclex,
@@ -88,9 +93,9 @@ import Testing
                 case .read(let size): input = .read(process: 2, size: size)
                 case .setNonblocking(let holder, let on): input = .fcntl(process: holder, setNonblocking: on)
                 case .getFlags(let holder): input = .fcntl(process: holder, setNonblocking: nil)
-                case .lseek: input = .lseek(process: 1)
-                case .pread: input = .pread(process: 2, size: 8)
-                case .pwrite(let size): input = .pwrite(process: 1, size: size)
+                case .lseek(let position): input = .lseek(process: 1, at: position)
+                case .pread(let position): input = .pread(process: 2, size: 8, at: position)
+                case .pwrite(let size, let position): input = .pwrite(process: 1, size: size, at: position)
                 case .ioctl(let holder, let request): input = .ioctl(process: holder, request: request)
                 case .poll(let events, let timeout): input = .readiness(process: 1, call: .poll(events: events, timeout: timeout))
                 case .select(let read, let write): input = .readiness(process: 2, call: .select(read: read, write: write, timeout: 0))
@@ -126,12 +131,12 @@ import Testing
                         kernel = .flagsSet
                     case .getFlags(let holder):
                         kernel = .flags(nonblocking: try KernelPipe.flags(holder == 1 ? first : second).nonblocking)
-                    case .lseek:
-                        kernel = .position(try KernelPipe.position(first))
-                    case .pread:
-                        kernel = .position(try KernelPipe.readAtStart(second, max: 8))
-                    case .pwrite(let size):
-                        kernel = .position(try KernelPipe.writeAtStart(first, [UInt8](repeating: 0, count: size)))
+                    case .lseek(let position):
+                        kernel = .position(try KernelPipe.position(first, offset: position.offset, whence: Int32(truncatingIfNeeded: position.whence)))
+                    case .pread(let position):
+                        kernel = .position(try KernelPipe.readAt(second, max: 8, offset: position.offset))
+                    case .pwrite(let size, let position):
+                        kernel = .position(try KernelPipe.writeAt(first, [UInt8](repeating: 0, count: size), offset: position.offset))
                     case .ioctl(let holder, let request):
                         let descriptor = holder == 1 ? first : second
                         switch request {

@@ -28,8 +28,8 @@ import Testing
         let pipe = try Pipe()
         for end in [pipe.read, pipe.write] {
             #expect(throws: Errno.illegalSeek) { try KernelPipe.position(end) }
-            #expect(throws: Errno.illegalSeek) { try KernelPipe.readAtStart(end, max: 4) }
-            #expect(throws: Errno.illegalSeek) { try KernelPipe.writeAtStart(end, bytes("x")) }
+            #expect(throws: Errno.illegalSeek) { try KernelPipe.readAt(end, max: 4) }
+            #expect(throws: Errno.illegalSeek) { try KernelPipe.writeAt(end, bytes("x")) }
         }
         // Nothing moved: pwrite on the write end did not write.
         #expect(try Syscall.bytesReadable(pipe.read) == 0)
@@ -42,7 +42,7 @@ import Testing
         let reader = try KernelFIFO.open(path, for: .read, nonblocking: true)
         defer { try? Syscall.close(reader) }
         #expect(throws: Errno.illegalSeek) { try KernelPipe.position(reader) }
-        #expect(throws: Errno.illegalSeek) { try KernelPipe.readAtStart(reader, max: 1) }
+        #expect(throws: Errno.illegalSeek) { try KernelPipe.readAt(reader, max: 1) }
     }
 
     @Test func anEventfdSeeksToZeroButPreadFailsESPIPEAndFIONREADIsENOTTY() throws {
@@ -52,7 +52,7 @@ import Testing
         #expect(try KernelEventCounter.write(counter, 5) == .completed(8))
         #expect(try KernelEventCounter.read(counter) == .completed(5))
         #expect(try KernelPipe.position(counter) == 0)  // reads and writes do not move it
-        #expect(throws: Errno.illegalSeek) { try KernelPipe.readAtStart(counter, max: 8) }
+        #expect(throws: Errno.illegalSeek) { try KernelPipe.readAt(counter, max: 8) }
         #expect(throws: Errno.inappropriateIOCTLForDevice) { try Syscall.bytesReadable(counter) }
     }
 

@@ -15,8 +15,8 @@ import Testing
     @Test func pwriteFailsESPIPEAndAddsNothing() throws {
         let descriptor = try KernelEventCounter.create(initial: 2, semaphore: false, nonblocking: true)
         defer { try? Syscall.close(descriptor) }
-        #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.writeAtStart(descriptor, [1, 0, 0, 0, 0, 0, 0, 0]) }
-        #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.writeAtStart(descriptor, [1, 0, 0, 0]) }
+        #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.writeAt(descriptor, [1, 0, 0, 0, 0, 0, 0, 0]) }
+        #expect(throws: Errno.illegalSeek) { _ = try KernelPipe.writeAt(descriptor, [1, 0, 0, 0]) }
         #expect(try KernelEventCounter.read(descriptor) == .completed(2))
     }
 
@@ -78,7 +78,7 @@ import Testing
     /// No descriptor (-1, which no parallel test can reuse, unlike a closed one): `EBADF` for `pwrite` and `ioctl`.
     @Test func noDescriptorIsEBADF() throws {
         let descriptor = FileDescriptor(rawValue: -1)
-        #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.writeAtStart(descriptor, [0]) }
+        #expect(throws: Errno.badFileDescriptor) { _ = try KernelPipe.writeAt(descriptor, [0]) }
         #expect(throws: Errno.badFileDescriptor) { try Syscall.control(descriptor, request: UInt(FIOASYNC), argument: 1) }
     }
 }

@@ -48,12 +48,19 @@ import Testing
         Gen.int(in: 1...2).map { Operation.getFlags(writer: $0) }.eraseToAny(),
         Gen.int(in: 0...9).map { Operation.setSize([0, 1, 4096, 5000, 8192, 12288, 65536, 1 << 20, (1 << 20) + 1, -1][$0]) }.eraseToAny(),
         Gen.int(in: 0...0).map { _ in Operation.getSize }.eraseToAny(),
-        Gen.int(in: 0...2).map { Operation.unseekable([.lseek, .pread(max: 4), .pwrite(data: [1])][$0]) }.eraseToAny(),
+        Gen.int(in: 0...(3 * positions.count - 1)).map { choice in
+            let position = positions[choice / 3]
+            return Operation.unseekable([.lseek(position), .pread(max: 4, at: position), .pwrite(data: [1], at: position)][choice % 3])
+        }.eraseToAny(),
         Gen.int(in: 0...11).map { choice in
             let requests: [PipeModel.IORequest] = [.bytesAvailable, .nonblocking(true), .async(true), .async(false), .closeOnExec(true), .closeOnExec(false)]
             return Operation.ioctl(readEnd: choice % 2 == 0, requests[choice / 2])
         }.eraseToAny()
     )
+
+    /// The harness's own position, negative and huge offsets, and every `whence` with two the kernel does not know.
+    static let positions: [FilePosition] = [.start, FilePosition(offset: -1), FilePosition(offset: Int.min), FilePosition(offset: 4096)]
+        + [0, 2, 3, 4, 5, -1, 1 << 31].map { FilePosition(offset: 7, whence: $0) }
 
     static func payload(_ size: Int, _ sequence: Int) -> [UInt8] {
         [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: size)
@@ -102,10 +109,12 @@ import Testing
                     }
                     return .flagsSet
                 case .unseekable(let call):
+                    let position = call.position
                     switch call {
-                    case .lseek: return .positioned(try KernelPipe.position(readEnd))
-                    case .pread(let max): return .positioned(try KernelPipe.readAtStart(readEnd, max: max))
-                    case .pwrite(let data): return .positioned(try KernelPipe.writeAtStart(firstWriter, data))
+                    case .lseek:
+                        return .positioned(try KernelPipe.position(readEnd, offset: position.offset, whence: Int32(truncatingIfNeeded: position.whence)))
+                    case .pread(let max, _): return .positioned(try KernelPipe.readAt(readEnd, max: max, offset: position.offset))
+                    case .pwrite(let data, _): return .positioned(try KernelPipe.writeAt(firstWriter, data, offset: position.offset))
                     }
                 }
             } catch {

@@ -121,15 +121,14 @@ struct EventCounterBinding: ObjectBinding {
             guard let setNonblocking else { return .flags(nonblocking: try KernelPipe.flags(descriptor).nonblocking) }
             try Syscall.setNonblocking(descriptor, setNonblocking)
             return .flagsSet
-        case .lseek:
+        case .lseek(_, let position):
             guard let descriptor else { throw .badFileDescriptor }
-            return .position(try KernelPipe.position(descriptor))
-        case .pread(_, let size):
-            guard let descriptor else { throw .badFileDescriptor }
-            return .position(try KernelPipe.readAtStart(descriptor, max: size))
-        case .pwrite(_, let size):
-            guard let descriptor else { throw .badFileDescriptor }
-            return .position(try KernelPipe.writeAtStart(descriptor, [UInt8](repeating: 0, count: size)))
+            return .position(try KernelPipe.position(descriptor, offset: position.offset, whence: Int32(truncatingIfNeeded: position.whence)))
+        case .pread(_, let size, let position):
+            // Made on −1 without a descriptor, so the kernel orders a negative offset's EINVAL and EBADF itself.
+            return .position(try KernelPipe.readAt(descriptor ?? FileDescriptor(rawValue: -1), max: size, offset: position.offset))
+        case .pwrite(_, let size, let position):
+            return .position(try KernelPipe.writeAt(descriptor ?? FileDescriptor(rawValue: -1), [UInt8](repeating: 0, count: size), offset: position.offset))
         case .ioctl(_, let request):
             guard let descriptor else { throw .badFileDescriptor }
             switch request {

@@ -218,8 +218,7 @@ struct FIFOBinding: ObjectBinding {
             try Syscall.unlink(target)
             return .made(mode: made)
         case .unseekable(_, let end, let call):
-            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
-            return .positioned(try PipeBinding.unseekable(call, on: descriptor))
+            return .positioned(try PipeBinding.unseekable(call, on: held[end]?.last))
         case .readiness(_, let end, let call):
             switch try PipeBinding.readiness(call, on: held[end]?.last) {
             case .ready(let events): return .ready(events)

@@ -271,8 +271,7 @@ struct PipeBinding: ObjectBinding {
             }
             return try Self.fileControl(command, on: descriptor)
         case .unseekable(_, let end, let call):
-            guard let descriptor = end == .read ? readEnd : writeEnd else { throw .badFileDescriptor }
-            return .positioned(try Self.unseekable(call, on: descriptor))
+            return .positioned(try Self.unseekable(call, on: end == .read ? readEnd : writeEnd))
         case .readiness(_, let end, let call):
             return try Self.readiness(call, on: end == .read ? readEnd : writeEnd)
         case .status(_, let end):
@@ -394,11 +393,16 @@ struct PipeBinding: ObjectBinding {
     }
 
     /// `lseek`, `pread` or `pwrite` on a pipe's or FIFO's descriptor: what it returned, if it ever succeeds.
-    static func unseekable(_ call: PipeModel.UnseekableCall, on descriptor: FileDescriptor) throws(Errno) -> Int {
-        switch call {
-        case .lseek: try KernelPipe.position(descriptor)
-        case .pread(let max): try KernelPipe.readAtStart(descriptor, max: max)
-        case .pwrite(let data): try KernelPipe.writeAtStart(descriptor, data)
+    ///
+    /// A process holding no descriptor of the end makes the call on −1 all the same, so the kernel says which of
+    /// its argument checks comes first (a negative `pread` offset's `EINVAL` before `EBADF`: ``FilePosition``).
+    static func unseekable(_ call: PipeModel.UnseekableCall, on held: FileDescriptor?) throws(Errno) -> Int {
+        let descriptor = held ?? FileDescriptor(rawValue: -1)
+        let position = call.position
+        return switch call {
+        case .lseek: try KernelPipe.position(descriptor, offset: position.offset, whence: Int32(truncatingIfNeeded: position.whence))
+        case .pread(let max, _): try KernelPipe.readAt(descriptor, max: max, offset: position.offset)
+        case .pwrite(let data, _): try KernelPipe.writeAt(descriptor, data, offset: position.offset)
         }
     }
 

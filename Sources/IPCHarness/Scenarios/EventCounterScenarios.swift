@@ -51,12 +51,18 @@ public enum EventCounterScenarios {
                 case 21:
                     program.append(Call(process: process, object: object, f: "fcntl", value: ["cmd": "F_GETFL"]))
                 case 22:
-                    program.append(Call(process: process, object: object, f: "lseek"))
+                    // Any offset and a known whence: 0 (noop_llseek); an unknown whence: EINVAL.
+                    var value: JSONObject = [:]
+                    if generator.chance(0.5) { FilePosition.random(forSeek: true, generator: &generator).record(into: &value, whence: true) }
+                    program.append(Call(process: process, object: object, f: "lseek", value: value.members.isEmpty ? nil : .object(value)))
                 case 23...26:
                     // The calls an eventfd refuses, and the ioctls it takes: FIONBIO is F_SETFL O_NONBLOCK for all.
                     switch generator.next(in: 0...3) {
-                    case 0: program.append(Call(process: process, object: object, f: "pread"))
-                    case 1: program.append(Call(process: process, object: object, f: "pwrite"))
+                    case 0, 1:
+                        // A negative offset fails EINVAL before the descriptor is looked up, ESPIPE otherwise.
+                        var value: JSONObject = [:]
+                        if generator.chance(0.3) { FilePosition.random(forSeek: false, generator: &generator).record(into: &value, whence: false) }
+                        program.append(Call(process: process, object: object, f: generator.pick(["pread", "pwrite"]), value: value.members.isEmpty ? nil : .object(value)))
                     case 2:
                         let request = generator.pick(["FIONBIO", "FIOASYNC"])
                         program.append(Call(process: process, object: object, f: "ioctl", value: ["request": .string(request), "on": .bool(generator.chance(0.5))]))

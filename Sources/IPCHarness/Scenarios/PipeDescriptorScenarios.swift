@@ -242,6 +242,7 @@ public enum PipeDescriptorScenarios {
                     var value: JSONObject = ["end": .string(role)]
                     if call == "pread" { value["max"] = 8 }
                     if call == "pwrite" { value["data"] = "x" }
+                    if call != "fstat", generator.chance(0.3) { FilePosition.random(forSeek: call == "lseek", generator: &generator).record(into: &value, whence: call == "lseek") }
                     program.append(Call(process: process, object: "p0", f: call, value: .object(value)))
                 case 4:
                     program.append(readiness(process, role, generator: &generator))

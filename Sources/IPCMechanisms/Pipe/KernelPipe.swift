@@ -137,23 +137,24 @@ extension KernelPipe {
         try Syscall.statusFlags(descriptor) & O_ASYNC != 0
     }
 
-    /// `lseek(descriptor, 0, SEEK_CUR)`: the position, which a pipe does not have (`ESPIPE`).
-    public static func position(_ descriptor: FileDescriptor) throws(Errno) -> Int {
-        try Syscall.seek(descriptor, offset: 0, whence: SEEK_CUR)
+    /// `lseek(descriptor, offset, whence)`, by default `SEEK_CUR` by 0: the position, which a pipe does not have
+    /// (`ESPIPE`; an unknown `whence` `EINVAL` first).
+    public static func position(_ descriptor: FileDescriptor, offset: Int = 0, whence: Int32 = SEEK_CUR) throws(Errno) -> Int {
+        try Syscall.seek(descriptor, offset: offset, whence: whence)
     }
 
-    /// `pread` of up to `max` bytes at offset 0 (`ESPIPE` on a pipe).
-    public static func readAtStart(_ descriptor: FileDescriptor, max: Int) throws(Errno) -> Int {
+    /// `pread` of up to `max` bytes at `offset` (`ESPIPE` on a pipe; a negative offset `EINVAL` before anything).
+    public static func readAt(_ descriptor: FileDescriptor, max: Int, offset: Int = 0) throws(Errno) -> Int {
         var buffer = [UInt8](repeating: 0, count: max)
         return try buffer.withUnsafeMutableBufferPointer { (raw) throws(Errno) -> Int in
-            try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw), at: 0)
+            try Syscall.read(descriptor, into: UnsafeMutableRawBufferPointer(raw), at: offset)
         }
     }
 
-    /// `pwrite` of `bytes` at offset 0 (`ESPIPE` on a pipe).
-    public static func writeAtStart(_ descriptor: FileDescriptor, _ bytes: [UInt8]) throws(Errno) -> Int {
+    /// `pwrite` of `bytes` at `offset` (`ESPIPE` on a pipe; a negative offset `EINVAL` before anything).
+    public static func writeAt(_ descriptor: FileDescriptor, _ bytes: [UInt8], offset: Int = 0) throws(Errno) -> Int {
         try bytes.withUnsafeBufferPointer { (raw) throws(Errno) -> Int in
-            try Syscall.write(descriptor, UnsafeRawBufferPointer(raw), at: 0)
+            try Syscall.write(descriptor, UnsafeRawBufferPointer(raw), at: offset)
         }
     }
 }
