@@ -1,7 +1,8 @@
 // The System V message queue model's trace form (documented in traces/README.md):
 //
 //   f        invoke value                                                    ok value                       fail error
-//   send     {"type": INT, "data": PAYLOAD, "nonblocking": BOOL?}            (none)                         EAGAIN, EINVAL, EIDRM
+//   send     {"type": INT, "data": PAYLOAD, "nonblocking": BOOL?, "size": INT? (msgsz apart from the data: a prefix
+//             of it, or negative or above msgmax: EINVAL first)}             (none)                         EAGAIN, EINVAL, EIDRM
 //   receive  {"type": INT, "max": INT, "except": BOOL?, "truncate": BOOL?,   {"type": INT, "data": PAYLOAD}  ENOMSG, E2BIG, EINVAL, EIDRM
 //             "nonblocking": BOOL?, "copy": BOOL? (MSG_COPY: "type" is a position)}
 //   remove   (none)                                                          (none)                         EINVAL
@@ -52,9 +53,21 @@ extension SystemVMessageQueueModel {
         func flag(_ name: String) throws(ModelError) -> Bool { try call.value.optional(name)?.boolean(name) ?? false }
         switch call.f {
         case "send":
-            return .send(
-                process: call.process, type: try call.value.required("type").integer("type", in: Int.min...Int.max),
-                data: try call.value.required("data").payload("data"), nonblocking: try flag("nonblocking"))
+            let type = try call.value.required("type").integer("type", in: Int.min...Int.max)
+            var data = try call.value.required("data").payload("data")
+            if let size = try call.value.optional("size")?.integer("size", in: Int.min...Int.max), size != data.count {
+                // msgsz apart from the data: a prefix of it is the message; a size the kernel refuses is EINVAL
+                // unread; a size past the data up to msgmax would send bytes the trace does not have.
+                let maxMessageSize = setups.first { $0.name == call.object }?.setup.maxMessageSize ?? Setup().maxMessageSize
+                if size < 0 || size > maxMessageSize {
+                    return .oversizedSend(process: call.process, type: type, size: size, nonblocking: try flag("nonblocking"))
+                }
+                guard size < data.count else {
+                    throw ModelError("send's 'size' \(size) is past its \(data.count) bytes of 'data' and within msgmax (\(maxMessageSize)): the message's other bytes are not in the trace")
+                }
+                data.removeLast(data.count - size)
+            }
+            return .send(process: call.process, type: type, data: data, nonblocking: try flag("nonblocking"))
         case "receive" where try flag("copy"):
             return .copy(
                 process: call.process, index: try call.value.required("type").integer("type", in: Int.min...Int.max),
@@ -94,7 +107,7 @@ extension SystemVMessageQueueModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
-        case (.ok, .send): return .sent
+        case (.ok, .send), (.ok, .oversizedSend): return .sent
         case (.ok(let value), .receive(_, _, let max, _, _, _)), (.ok(let value), .copy(_, _, let max, _, _, _)):
             let data = try value.required("data").payload("data")
             guard data.count <= max else { throw ModelError("received \(data.count) bytes, more than max \(max)") }
@@ -163,6 +176,10 @@ extension SystemVMessageQueueModel {
             return ("get", value.count == 0 ? nil : .object(value))
         case .invalid(_, let invalid):
             return (invalid.f, invalid.value)
+        case .oversizedSend(_, let type, let size, let nonblocking):
+            var value: JSONObject = ["type": .int(type), "data": "", "size": .int(size)]
+            if nonblocking { value["nonblocking"] = true }
+            return ("send", .object(value))
         case .fork(_, let child):
             return ("fork", ["child": .int(child)])
         }

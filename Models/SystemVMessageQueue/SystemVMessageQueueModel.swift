@@ -125,6 +125,10 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
     public enum Input: Hashable, Sendable {
         case send(process: Int, type: Int, data: [UInt8], nonblocking: Bool)
+        /// `msgsnd` with a size apart from its data (`"size"`) that the kernel refuses before anything — negative
+        /// (a `size_t` above `LONG_MAX`) or above `msgmax`: `EINVAL`, before the type, the id's lookup, the queue's
+        /// removal, the permissions and a full queue; the data is never read (`SystemVMessageQueueSizeFactsTests`).
+        case oversizedSend(process: Int, type: Int, size: Int, nonblocking: Bool)
         /// `fork`: `child`, a new process with the parent's credentials; nothing of the queue is inherited.
         case fork(process: Int, child: Int)
         /// `except`: `MSG_EXCEPT`; `truncate`: `MSG_NOERROR`.
@@ -267,6 +271,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         switch input {
         case .invalid(_, let call):
             return [Transition(.failed(call.error), state)]
+        case .oversizedSend:
+            return [Transition(.failed(.EINVAL), state)]
         case .fork(let process, let child):
             // Nothing of a System V queue belongs to a process: the child is another process with its parent's
             // credentials, its own pid what msg_lspid and msg_lrpid then name (SystemVMessageQueueForkFactsTests).
@@ -425,6 +431,8 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
             call = "msgget" + (mode.map { " 0\(String($0, radix: 8))" } ?? "") + (create ? (exclusive ? " IPC_CREAT|IPC_EXCL" : " IPC_CREAT") : "")
         case .invalid(_, let invalid):
             call = invalid.summary
+        case .oversizedSend(_, let type, let size, let nonblocking):
+            call = "msgsnd type \(type) of \(size) bytes (msgsz \(size < 0 ? "above LONG_MAX" : "above msgmax"))\(nonblocking ? " IPC_NOWAIT" : "")"
         case .fork(_, let child):
             call = "fork (child: process \(child))"
         }

@@ -237,8 +237,12 @@ extension Syscall {
     /// Queues a message of `type` (at least 1). `flags`: `IPC_NOWAIT`.
     ///
     /// The corresponding C function is `msgsnd`.
+    ///
+    /// `declaredSize` is the `msgsz` passed when it is not the text's length: only a size the kernel refuses before it
+    /// reads the text (negative, or above `msgmax`) may exceed it — the caller must know which.
     public static func msgsnd(
-        _ queue: SystemVMessageQueue, type: Int, _ text: [UInt8], flags: CInt, retryOnInterrupt: Bool = true
+        _ queue: SystemVMessageQueue, type: Int, _ text: [UInt8], flags: CInt, retryOnInterrupt: Bool = true,
+        declaredSize: Int? = nil
     ) throws(Errno) {
         // struct msgbuf: a long, then the text.
         var buffer = [UInt8](repeating: 0, count: MemoryLayout<Int>.size + text.count)
@@ -249,7 +253,7 @@ extension Syscall {
                 .msgsnd, count: text.count, mayBlock: flags & IPC_NOWAIT == 0,
                 sleeps: { FaultFeasibility.messageQueueSleeps(id: queue.id, sending: text.count) }, retryOnInterrupt: retryOnInterrupt
             ) { _ in
-                Glibc.msgsnd(queue.id, raw.baseAddress, text.count, flags)
+                Glibc.msgsnd(queue.id, raw.baseAddress, declaredSize.map { Int(bitPattern: UInt(bitPattern: $0)) } ?? text.count, flags)
             }
         }
     }

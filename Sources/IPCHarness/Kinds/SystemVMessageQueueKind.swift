@@ -78,6 +78,15 @@ struct SystemVMessageQueueBinding: ObjectBinding {
             let flags = Syscall.messageCopy | (except ? Syscall.messageExcept : 0) | (truncate ? MSG_NOERROR : 0) | (nonblocking ? IPC_NOWAIT : 0)
             let message = try Syscall.msgrcv(queue, maximum: max, type: index, flags: flags, retryOnInterrupt: false)
             return .received(SystemVMessageQueueModel.Message(type: message.type, data: message.text))
+        case .oversizedSend(_, let type, let size, let nonblocking):
+            // Made as recorded only when this kernel refuses the size before reading the text (its msgmax may differ
+            // from the setup's): the text is empty, so any other size would read memory that is not the message.
+            let msgmax = try Syscall.msgInfo(counts: false).fields["msgmax"] ?? 0
+            guard size < 0 || size > msgmax else {
+                BindingFailure.abandon("msgsnd of \(size) bytes: this kernel's msgmax is \(msgmax), so it would read past the data")
+            }
+            try Syscall.msgsnd(queue, type: type, [], flags: nonblocking ? IPC_NOWAIT : 0, declaredSize: size)
+            return .sent
         case .remove:
             try SystemVMessageQueues.remove(queue)
             return .removed

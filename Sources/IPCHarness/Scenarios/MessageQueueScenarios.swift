@@ -332,7 +332,9 @@ public enum MessageQueueScenarios {
                 if generator.chance(0.45) {
                     let data = PayloadMaker.make(
                         process: process, sequence: sequence, count: generator.next(in: 0...40), generator: &generator)
-                    let value: JSONObject = ["type": .int(generator.next(in: 1...5)), "data": Payload.json(data)]
+                    var value: JSONObject = ["type": .int(generator.next(in: 1...5)), "data": Payload.json(data)]
+                    // msgsz apart from the data: a prefix of it, or a size the kernel refuses first (EINVAL).
+                    if generator.chance(0.05) { value["size"] = .int(generator.pick([-1, 8193, data.count / 2])) }
                     return ("send", value.nonblocking(generator.chance(removal ? 0.2 : 0.5)))
                 }
                 var value: JSONObject = ["type": .int(generator.pick([0, 0, 1, 2, 3, 5, -1, -2, -4]))]
