@@ -54,6 +54,7 @@ extension PipeModel {
         next.readers = (next.readers + [process]).sorted()
         next.writers = (next.writers + [process]).sorted()
         next.changeFreeDescriptors(of: process, by: -2)
+        if let userPages = state.userPages { next.slots = userPages.newPipeSlots(madeBy: process) }
         if flags.nonblocking {
             next.setFlag(\.nonblocking, of: process, .read, true)
             next.setFlag(\.nonblocking, of: process, .write, true)

@@ -187,7 +187,7 @@ extension PipeModel {
         case .getPipeSize:
             return [(.size(state.slots * pageSize), .completed(state))]
         case .setPipeSize(let requested):
-            return [setPipeSize(state, requested)]
+            return [setPipeSize(state, requested, by: process)]
         case .duplicate(let minimum, let closeOnExec):
             return duplicateTransitions(state, process: process, end: end, minimum: minimum).map { outcome in
                 guard outcome.output == .duplicated, case .completed(var next) = outcome.step else { return outcome }
@@ -241,13 +241,15 @@ extension PipeModel {
     }
 
     /// `pipe_set_size`: round, refuse, then resize the ring.
-    private func setPipeSize(_ state: State, _ requested: Int) -> (output: Output?, step: Step<State>) {
+    private func setPipeSize(_ state: State, _ requested: Int, by process: Int) -> (output: Output?, step: Step<State>) {
         let size = Int(UInt32(truncatingIfNeeded: requested))
         guard size <= 1 << 31 else { return (.failed(.EINVAL), .completed(state)) }
         var rounded = pageSize
         while rounded < size { rounded <<= 1 }
         let slots = rounded / pageSize
         if slots > state.slots && rounded > maxSize { return (.failed(.EPERM), .completed(state)) }
+        // The user's pages: only growing past what the pipe accounts is held back (PipeUserPages).
+        if slots > state.slots, state.userPages?.holdsBack(process, slots: slots) == true { return (.failed(.EPERM), .completed(state)) }
         if slots < state.pages.count { return (.failed(.EBUSY), .completed(state)) }
         var next = state
         next.slots = slots

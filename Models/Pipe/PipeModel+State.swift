@@ -76,6 +76,8 @@ extension PipeModel {
         public internal(set) var nestedEpoll: [NestedEpollRegistration] = []
         /// False until the `pipe` call of a pipe made during the run (see ``Setup/createdBy``) succeeds.
         public internal(set) var created = true
+        /// The pages the pipe's user may take (``PipeUserPages``; nil: every caller privileged). Fixed for the trace.
+        public internal(set) var userPages: PipeUserPages? = nil
         /// Bytes ever written: the stream position just after the last buffered byte.
         public private(set) var endPosition = 0
         /// A fingerprint of the buffered bytes: the sum of byte × 31^(stream position), wrapping. Kept up to date

@@ -71,6 +71,8 @@
 //          "writers": [1], "nonblocking": false, "packet": false, "shared": [[1, 2]],
 //          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "createdBy": 1, "closeOnExec": BOOL?}}}
 //   ("closeOnExec": FD_CLOEXEC of every descriptor the setup gives; absent: not known)
+//   "userPages": {"others": N, "unprivileged": [P, ...], "soft": 16384?} (optional): the pages the pipe's user's other
+//   pipes account and the unprivileged processes, for pipe-user-pages-soft (PipeModel+UserPages.swift)
 //   "sharedEpoll": [[1, 2]] (optional): processes whose implicit epoll instance is one, made before a fork (each group
 //   within one "shared" group): any of them adds, modifies, deletes and waits on the same registrations
 //   A pipe with "createdBy" (and no readers or writers) is made during the run by that process:
@@ -106,6 +108,10 @@ extension PipeModel {
             let limits = try DescriptorLimit.list(from: setup)
             let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
             let closeOnExec = try setup.optional("closeOnExec")?.boolean("closeOnExec")
+            let userPages = try PipeUserPages.parse(setup, pipe: member.key)
+            if userPages != nil, createdBy != nil, capacity != PipeUserPages.defaultSlots * pageSize || maxSize < capacity {
+                throw ModelError("pipe '\(member.key)': with 'userPages' a pipe made during the run gets its size from the kernel's rule (16 pages or 2): give no other 'capacity'")
+            }
             let sharedEpoll = try setup.optional("sharedEpoll")?.elements("sharedEpoll").map { (group) throws(ModelError) in
                 try group.elements("sharedEpoll").map { (process) throws(ModelError) in try process.integer("sharedEpoll") }
             } ?? []
@@ -125,7 +131,7 @@ extension PipeModel {
                 member.key,
                 Setup(
                     capacity: capacity, readers: readers, writers: writers, nonblocking: nonblocking, packet: packet, shared: shared,
-                    descriptorLimits: limits, createdBy: createdBy, closeOnExec: closeOnExec, sharedEpoll: sharedEpoll)
+                    descriptorLimits: limits, createdBy: createdBy, closeOnExec: closeOnExec, sharedEpoll: sharedEpoll, userPages: userPages)
             ))
         }
         self.init(pageSize: pageSize, maxSize: maxSize, pipes: pipes)
@@ -146,6 +152,7 @@ extension PipeModel {
             if let creator = setup.createdBy { object["createdBy"] = .int(creator) }
             if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
             if !setup.descriptorLimits.isEmpty { object["descriptorLimits"] = DescriptorLimit.json(setup.descriptorLimits) }
+            if let userPages = setup.userPages { object["userPages"] = userPages.json }
             objects[name] = .object(object)
         }
         var parameters: JSONObject = ["pageSize": .int(pageSize), "objects": .object(objects)]

@@ -155,13 +155,16 @@ public struct PipeModel: TraceModel {
         /// `FD_CLOEXEC` of every descriptor the setup gives (nil: not known, so `F_GETFD` may report either until
         /// `F_SETFD` sets it).
         public var closeOnExec: Bool? = nil
+        /// The pages the pipe's user may take, and who is held back (``PipeUserPages``); nil: nobody is.
+        public var userPages: PipeUserPages? = nil
 
         public init(
             capacity: Int = 65536, readers: [Int], writers: [Int], nonblocking: Bool = false, packet: Bool = false,
             shared: [[Int]] = [], descriptorLimits: [DescriptorLimit] = [], createdBy: Int? = nil, closeOnExec: Bool? = nil,
-            sharedEpoll: [[Int]] = []
+            sharedEpoll: [[Int]] = [], userPages: PipeUserPages? = nil
         ) {
             self.createdBy = createdBy
+            self.userPages = userPages
             self.sharedEpoll = sharedEpoll.map { $0.sorted() }.filter { $0.count > 1 }
             self.closeOnExec = closeOnExec
             self.capacity = capacity
@@ -196,6 +199,7 @@ public struct PipeModel: TraceModel {
             sharedEpoll: setup.sharedEpoll)
         state.descriptorLimits = setup.descriptorLimits
         state.created = setup.createdBy == nil
+        state.userPages = setup.userPages
         if setup.nonblocking {
             for process in setup.readers { state.setFlag(\.nonblocking, of: process, .read, true) }
             for process in setup.writers { state.setFlag(\.nonblocking, of: process, .write, true) }
