@@ -425,7 +425,9 @@ extension UnixSocketModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         let value: JSONValue?
         switch outcome {
-        case .fail(let code): return .failed(code)
+        case .fail(let code):
+            if code == Self.tooManyReferences, let reason = tooManyReferencesUnjudged(input) { throw ModelError(reason) }
+            return .failed(code)
         case .ok(let recorded): value = recorded
         }
         switch input {
