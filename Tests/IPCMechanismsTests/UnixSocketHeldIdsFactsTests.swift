@@ -1,3 +1,4 @@
+import CIPCShims
 import Glibc
 import IPCMechanisms
 import IPCModels
@@ -12,6 +13,8 @@ import Testing
 ///   with any of its three gids, in any mix; another id (0 too) `EPERM`; another pid or pid 0 `EPERM`;
 /// - the receiver's `SCM_CREDENTIALS` carries the ids named; a plain send's carries the sender's **real** ids (a
 ///   surprise: `SO_PEERCRED` reports the effective ones);
+/// - a stream read under `SO_PASSCRED` merges a plain send with named real ids and stops at named effective ones;
+///   `SO_PEERCRED` of a pair the child made reports its effective ids;
 /// - with an address (`sendto` of a datagram socket), the credentials reach the socket it names, and their `EPERM`,
 ///   `EINVAL` and `ESRCH` come before the address's `ENOENT` and `ECONNREFUSED`.
 @Suite struct UnixSocketHeldIdsFactsTests {
@@ -40,10 +43,10 @@ import Testing
         (.other, effective, effective, "EPERM"), (.zero, effective, effective, "EPERM"),
     ]
 
-    /// A datagram pair (`a` held by processes 1 and 3, `b` by 2): process 1 root, process 3 the child.
-    static func model() -> UnixSocketModel {
+    /// A pair (`a` held by processes 1 and 3, `b` by 2): process 1 root, process 3 the child.
+    static func model(_ type: UnixSocketModel.SocketType = .dgram) -> UnixSocketModel {
         let setup = UnixSocketModel.Setup(
-            type: .dgram, shape: .pair(a: [1, 3], b: [2]), users: [1: .init(uid: 0), 3: .init(uid: effective)],
+            type: type, shape: .pair(a: [1, 3], b: [2]), users: [1: .init(uid: 0), 3: .init(uid: effective)],
             heldIds: [3: .init(real: .init(uid: real), saved: .init(uid: saved))])
         return UnixSocketModel(objects: [("s0", setup)])
     }
@@ -130,6 +133,61 @@ import Testing
         effectiveIds.credentials?.gid = Self.effective
         #expect(!allows(Self.passCredentials + [(plain, .sent(1)), (Self.receive, .received(effectiveIds))]))
         #expect(!allows(Self.passCredentials + [(addressed[0].input, .failed(.ENOENT))]))
+    }
+
+    /// On a stream pair, the child's plain send, a send naming its real ids, one naming its effective ids and a plain
+    /// send: the reads stop only at the effective ids (`unix_skb_scm_eq`: a plain send records the real ones). A pair
+    /// the child makes reports its effective ids through `SO_PEERCRED`. The model allows the reads and rejects a read
+    /// stopping at the named real ids.
+    @Test func aStreamReadMergesNamedRealIdsWithPlainSends() throws {
+        try #require(geteuid() == 0, "the child leaves root for three ids")
+        let setUser = try #require(Self.glibc("setresuid"))
+        let setGroup = try #require(Self.glibc("setresgid"))
+        let (a, b) = try KernelUnixSocket.pair(.stream)
+        defer { for socket in [a, b] { try? Syscall.close(socket) } }
+        try Syscall.setSocketOption(b, Syscall.optionPassCredentials, 1)
+        let message = UnixSocketCredentialMessage()
+        let pair = UnsafeMutablePointer<CInt>.allocate(capacity: 2)
+        defer { pair.deallocate() }
+        let (r, e, s) = (UInt32(Self.real), UInt32(Self.effective), UInt32(Self.saved))
+        let slots = try #require(ForkedChildren.run(count: 1, slots: 7) { _, slots in
+            _ = setgroups(0, nil)
+            guard setGroup(r, e, s) == 0, setUser(r, e, s) == 0 else { return }
+            let child = getpid()
+            var byte = UInt8(ascii: "p")
+            slots[0] = Glibc.send(a.rawValue, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
+            slots[1] = Int(message.send(a.rawValue, pid: child, uid: r, gid: r))
+            slots[2] = Int(message.send(a.rawValue, pid: child, uid: e, gid: e))
+            slots[3] = Glibc.send(a.rawValue, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
+            guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, pair) == 0 else { return }
+            var pid: CInt = 0
+            var uid: UInt32 = 0
+            var gid: UInt32 = 0
+            guard ipc_peer_credentials(pair[0], &pid, &uid, &gid) == 0 else { return }
+            (slots[4], slots[5], slots[6]) = (Int(pid == child ? 1 : 0), Int(uid), Int(gid))
+        }).first
+        #expect(slots == [0, 0, 0, 0, 1, Self.effective, Self.effective])
+        var reads: [(data: String, ids: [Int])] = []
+        for _ in 0..<3 {
+            let got = try Syscall.receiveWithCredentials(b, maximum: 15, controlRoom: 64, flags: Syscall.MessageFlags.dontWait)
+            reads.append((String(decoding: got.data, as: UTF8.self), got.credentials.map { [$0.uid, $0.gid] } ?? []))
+        }
+        #expect(reads.map(\.data) == ["pc", "c", "p"])
+        #expect(reads.map(\.ids) == [[Self.real, Self.real], [Self.effective, Self.effective], [Self.real, Self.real]])
+
+        let model = Self.model(.stream)
+        let plain = UnixSocketModel.Input.send(process: 3, end: "a", data: [UInt8(ascii: "p")], nonblocking: true, to: nil, files: [])
+        let sends: History = [
+            (plain, .sent(1)), (Self.send(3, .init(process: 3, uid: Self.real, gid: Self.real)), .sent(1)),
+            (Self.send(3, .init(process: 3, uid: Self.effective, gid: Self.effective)), .sent(1)), (plain, .sent(1)),
+        ]
+        let receive = UnixSocketModel.Input.receive(process: 2, end: "b", max: 15, nonblocking: true, maxFiles: 12)
+        func receipt(_ data: String, _ ids: Int) -> (input: UnixSocketModel.Input, output: UnixSocketModel.Output) {
+            (receive, .received(.init(data: Array(data.utf8), credentials: .init(who: .process(3), uid: ids, gid: ids))))
+        }
+        let allows = { (history: History) in UnixSocketCredentialsFactsTests.modelAllows(model, history) }
+        #expect(allows(Self.passCredentials + sends + [receipt("pc", Self.real), receipt("c", Self.effective), receipt("p", Self.real)]))
+        #expect(!allows(Self.passCredentials + sends + [receipt("p", Self.real), receipt("c", Self.real)]))
     }
 
     /// Root's `sendto` from a bound datagram socket with credentials: they reach the socket named (pid and ids as
