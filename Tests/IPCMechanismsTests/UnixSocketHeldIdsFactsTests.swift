@@ -31,6 +31,36 @@ import Testing
         dlsym(dlopen(nil, RTLD_NOW), name).map { unsafeBitCast($0, to: SetIds.self) }
     }
 
+    /// A pair of `type` whose end `b` has `SO_PASSCRED` (closed with it), and a forked child that takes the real,
+    /// effective and saved ids before its body runs: the setup both tests with a child share.
+    final class ChildPair {
+        let a: FileDescriptor
+        let b: FileDescriptor
+        private let setUser: SetIds
+        private let setGroup: SetIds
+
+        init(_ type: UnixSocketType) throws {
+            try #require(geteuid() == 0, "the child leaves root for three ids")
+            setUser = try #require(UnixSocketHeldIdsFactsTests.glibc("setresuid"))
+            setGroup = try #require(UnixSocketHeldIdsFactsTests.glibc("setresgid"))
+            (a, b) = try KernelUnixSocket.pair(type)
+            try Syscall.setSocketOption(b, Syscall.optionPassCredentials, 1)
+        }
+
+        deinit { for socket in [a, b] { try? Syscall.close(socket) } }
+
+        /// The slots of a child that took the ids and ran `body` (C calls only) with `a`'s descriptor; nil when it failed.
+        func run(slots: Int, _ body: (CInt, UnsafeMutablePointer<Int>) -> Void) -> [Int]? {
+            let (r, e, s) = (UInt32(UnixSocketHeldIdsFactsTests.real), UInt32(UnixSocketHeldIdsFactsTests.effective), UInt32(UnixSocketHeldIdsFactsTests.saved))
+            let (setUser, setGroup, a) = (setUser, setGroup, a.rawValue)
+            return ForkedChildren.run(count: 1, slots: slots) { _, slots in
+                _ = setgroups(0, nil)
+                guard setGroup(r, e, s) == 0, setUser(r, e, s) == 0 else { return }
+                body(a, slots)
+            }?.first
+        }
+    }
+
     /// The pid an attempt names: the child's own, this process's (another's), or 0.
     enum Named { case own, other, zero }
 
@@ -66,33 +96,27 @@ import Testing
     /// name, then its own); the receiver's `SCM_CREDENTIALS`. The model allows the kernel's history and rejects each
     /// send's other answer, and a plain send's receipt with the effective ids.
     @Test func aSenderNamesItsRealEffectiveOrSavedIds() throws {
-        try #require(geteuid() == 0, "the child leaves root for three ids")
-        let setUser = try #require(Self.glibc("setresuid"))
-        let setGroup = try #require(Self.glibc("setresgid"))
-        let (a, b) = try KernelUnixSocket.pair(.dgram)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        try Syscall.setSocketOption(b, Syscall.optionPassCredentials, 1)
+        let pair = try ChildPair(.dgram)
+        let b = pair.b
         let message = UnixSocketCredentialMessage()
         let missing = UnixSocketCredentialMessage(to: "/nonexistent-ipch-test-\(getpid())/s")
         let me = getpid()
-        let (r, e, s) = (UInt32(Self.real), UInt32(Self.effective), UInt32(Self.saved))
+        let e = UInt32(Self.effective)
         let attempts = Self.attempts
         let count = attempts.count
-        let slots = try #require(ForkedChildren.run(count: 1, slots: count + 4) { _, slots in
-            _ = setgroups(0, nil)
-            guard setGroup(r, e, s) == 0, setUser(r, e, s) == 0 else { return }
+        let slots = pair.run(slots: count + 4) { a, slots in
             let child = getpid()
             slots[0] = Int(child)
             for index in 0..<count {
                 let attempt = attempts[index]
                 let pid: Int32 = switch attempt.pid { case .own: child; case .other: me; case .zero: 0 }
-                slots[1 + index] = Int(message.send(a.rawValue, pid: pid, uid: UInt32(attempt.uid), gid: UInt32(attempt.gid)))
+                slots[1 + index] = Int(message.send(a, pid: pid, uid: UInt32(attempt.uid), gid: UInt32(attempt.gid)))
             }
             var byte = UInt8(ascii: "p")
-            slots[1 + count] = Glibc.send(a.rawValue, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
-            slots[2 + count] = Int(missing.send(a.rawValue, pid: child, uid: 1000, gid: e))
-            slots[3 + count] = Int(missing.send(a.rawValue, pid: child, uid: e, gid: e))
-        }).first
+            slots[1 + count] = Glibc.send(a, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
+            slots[2 + count] = Int(missing.send(a, pid: child, uid: 1000, gid: e))
+            slots[3 + count] = Int(missing.send(a, pid: child, uid: e, gid: e))
+        }
         let child = try #require(slots?.first.flatMap { $0 > 0 ? pid_t($0) : nil }, "the child could not take its ids")
         let answers = slots!.dropFirst().map { $0 == 0 ? "ok" : Errno(rawValue: CInt($0)).name }
         #expect(Array(answers) == attempts.map(\.measured) + ["ok", "EPERM", "ENOENT"])
@@ -140,32 +164,26 @@ import Testing
     /// the child makes reports its effective ids through `SO_PEERCRED`. The model allows the reads and rejects a read
     /// stopping at the named real ids.
     @Test func aStreamReadMergesNamedRealIdsWithPlainSends() throws {
-        try #require(geteuid() == 0, "the child leaves root for three ids")
-        let setUser = try #require(Self.glibc("setresuid"))
-        let setGroup = try #require(Self.glibc("setresgid"))
-        let (a, b) = try KernelUnixSocket.pair(.stream)
-        defer { for socket in [a, b] { try? Syscall.close(socket) } }
-        try Syscall.setSocketOption(b, Syscall.optionPassCredentials, 1)
+        let sockets = try ChildPair(.stream)
+        let b = sockets.b
         let message = UnixSocketCredentialMessage()
         let pair = UnsafeMutablePointer<CInt>.allocate(capacity: 2)
         defer { pair.deallocate() }
-        let (r, e, s) = (UInt32(Self.real), UInt32(Self.effective), UInt32(Self.saved))
-        let slots = try #require(ForkedChildren.run(count: 1, slots: 7) { _, slots in
-            _ = setgroups(0, nil)
-            guard setGroup(r, e, s) == 0, setUser(r, e, s) == 0 else { return }
+        let (r, e) = (UInt32(Self.real), UInt32(Self.effective))
+        let slots = sockets.run(slots: 7) { a, slots in
             let child = getpid()
             var byte = UInt8(ascii: "p")
-            slots[0] = Glibc.send(a.rawValue, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
-            slots[1] = Int(message.send(a.rawValue, pid: child, uid: r, gid: r))
-            slots[2] = Int(message.send(a.rawValue, pid: child, uid: e, gid: e))
-            slots[3] = Glibc.send(a.rawValue, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
+            slots[0] = Glibc.send(a, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
+            slots[1] = Int(message.send(a, pid: child, uid: r, gid: r))
+            slots[2] = Int(message.send(a, pid: child, uid: e, gid: e))
+            slots[3] = Glibc.send(a, &byte, 1, CInt(MSG_DONTWAIT)) < 0 ? Int(errno) : 0
             guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, pair) == 0 else { return }
             var pid: CInt = 0
             var uid: UInt32 = 0
             var gid: UInt32 = 0
             guard ipc_peer_credentials(pair[0], &pid, &uid, &gid) == 0 else { return }
             (slots[4], slots[5], slots[6]) = (Int(pid == child ? 1 : 0), Int(uid), Int(gid))
-        }).first
+        }
         #expect(slots == [0, 0, 0, 0, 1, Self.effective, Self.effective])
         var reads: [(data: String, ids: [Int])] = []
         for _ in 0..<3 {
