@@ -5,7 +5,8 @@
 ///   receiving socket has `SO_PASSCRED` or `SO_PASSPIDFD` at the send; the model keeps the sending trace process
 ///   (``Message/senderProcess``, 0: none recorded).
 /// - A receiver with `SO_PASSCRED` at the receive gets `SCM_CREDENTIALS` with every message: the sender's pid and
-///   effective ids, or, for a message whose sender was not recorded, pid 0 and the overflow ids 65534 (the kernel's
+///   real ids (`current_uid_gid`; measured in `UnixSocketHeldIdsFactsTests`, where they differ from the effective
+///   ones `SO_PEERCRED` reports), or, for a message whose sender was not recorded, pid 0 and the overflow ids 65534 (the kernel's
 ///   `INVALID_UID` munged) — the receipt's `credentials`, as `SO_PEERCRED`'s value.
 /// - The room: no control buffer at all (`maxFiles` 0) gives nothing and `MSG_CTRUNC` whenever either option is set
 ///   or descriptors came — even for a message whose sender was not recorded. Otherwise the harness's buffer is
@@ -41,13 +42,14 @@ extension UnixSocketModel {
         maxFiles <= 0 ? 0 : 16 + 4 * UnixSocketMemory.descriptorRoom(requested: maxFiles)
     }
 
-    /// What `SCM_CREDENTIALS` reports for a message sent by `sender` (0: none recorded), with the ids an explicit
-    /// `SCM_CREDENTIALS` gave it.
-    static func messageCredentials(_ sender: Int, ids: [Int]?, users: [Int: Permissions.User]) -> PeerCredentials {
+    /// What `SCM_CREDENTIALS` reports for a message sent by `sender` (0: none recorded): the ids an explicit
+    /// `SCM_CREDENTIALS` gave it, else the sender's real ones (see `UnixSocketModel+HeldIds`).
+    static func messageCredentials(_ sender: Int, ids: [Int]?, in state: State) -> PeerCredentials {
         if let ids { return PeerCredentials(who: sender == 0 ? .none : .process(sender), uid: ids[0], gid: ids[1]) }
+        let real = state.heldIds(of: sender)?.real
         return sender == 0
             ? PeerCredentials(who: .none, uid: unrecordedUser, gid: unrecordedUser)
-            : PeerCredentials(who: .process(sender), uid: users[sender]?.uid, gid: users[sender]?.gid)
+            : PeerCredentials(who: .process(sender), uid: real?.uid, gid: real?.gid)
     }
 
     /// What a sender's explicit `SCM_CREDENTIALS` names: a trace process's pid (0: pid 0), a uid and a gid
@@ -65,22 +67,26 @@ extension UnixSocketModel {
     }
 
     /// What a `sendmsg` with explicit credentials carries in its control buffer: one or more `SCM_CREDENTIALS`, in
-    /// order, and maybe `SCM_RIGHTS` with `files`, before them (`rightsFirst`) or after them.
+    /// order, and maybe `SCM_RIGHTS` with `files`, before them (`rightsFirst`) or after them; and the address it
+    /// names, if any (`sendto`'s `"to"`).
     public struct SentControl: Hashable, Sendable {
         /// The `SCM_CREDENTIALS` messages in the buffer's order; the kernel checks each and keeps the last.
         public var credentials: [SentCredentials]
         public var files: [String]
         /// `SCM_RIGHTS` comes before the credentials in the buffer (its `EBADF` and `EINVAL` then come first).
         public var rightsFirst: Bool
+        /// The address the message names (`msg_name`), looked up after the whole control buffer (nil: none).
+        public var to: String?
 
-        public init(_ credentials: [SentCredentials], files: [String] = [], rightsFirst: Bool = false) {
+        public init(_ credentials: [SentCredentials], files: [String] = [], rightsFirst: Bool = false, to: String? = nil) {
             self.credentials = credentials
             self.files = files
             self.rightsFirst = rightsFirst
+            self.to = to
         }
 
-        public init(_ credentials: SentCredentials, files: [String] = [], rightsFirst: Bool = false) {
-            self.init([credentials], files: files, rightsFirst: rightsFirst)
+        public init(_ credentials: SentCredentials, files: [String] = [], rightsFirst: Bool = false, to: String? = nil) {
+            self.init([credentials], files: files, rightsFirst: rightsFirst, to: to)
         }
     }
 
@@ -89,15 +95,19 @@ extension UnixSocketModel {
     /// (`unix_seqpacket_sendmsg`, measured: before an id of -1); then the control buffer is walked in order, before
     /// everything else of the send:
     /// - each `SCM_CREDENTIALS`: an id of -1 `EINVAL`; then, for a sender without `CAP_SYS_ADMIN`/`CAP_SETUID`/
-    ///   `CAP_SETGID` (not root), a pid not its own or ids not its own `EPERM` (pid 0 too); then a pid no process has
+    ///   `CAP_SETGID` (not root), a pid not its own `EPERM` (pid 0 too), a uid not its real, effective or saved one
+    ///   or a gid not its real, effective or saved one `EPERM` (`UnixSocketModel+HeldIds`); then a pid no process has
     ///   `ESRCH` (pid 0 always; another trace process's when it may be gone). Several are each checked and the
     ///   last one's pid and ids are the message's (measured: three, the third kept);
     /// - `SCM_RIGHTS`: more than `SCM_MAX_FD` `EINVAL`, a descriptor not held `EBADF` — before the credentials when it
     ///   comes first in the buffer, after them otherwise (measured both ways).
+    /// An address (`"to"`, an unconnected datagram socket's `sendto`) is the plain send's, looked up after all of
+    /// this (measured, `UnixSocketHeldIdsFactsTests`: `EPERM`, `EINVAL`, `ESRCH` before `ENOENT` and
+    /// `ECONNREFUSED`); the credentials reach the socket it names.
     /// The message then carries those credentials whatever the options (recorded always): its receiver's
     /// `SCM_CREDENTIALS` names that process and those ids — before the descriptors, whatever the buffer's order —, its
     /// `SCM_PIDFD` that process, and a stream read under either option stops where they change (ids equal to the
-    /// named process's own are its own: measured, a read merges them with its plain sends — a stream read may merge them
+    /// named process's real ones are what its plain sends record: measured, a read merges them with its plain sends — a stream read may merge them
     /// or not when the setup does not give that process's user). With neither option
     /// on either socket the receiver sees none of it (no `SCM_CREDENTIALS`, stream reads merge), but they stay with
     /// the message: an option set before the receive shows them. A sender whose user the setup does not give may be
@@ -115,8 +125,8 @@ extension UnixSocketModel {
             for credentials in control.credentials {
                 if credentials.uid == Self.noUser || credentials.gid == Self.noUser { return refusals + failure(state, .EINVAL) }
                 let user = state.users[process]
-                let own = credentials.process == process && user.map { $0.uid == credentials.uid && $0.gid == credentials.gid } != false
-                if user?.uid != 0 && !(own && user != nil) {
+                let own = credentials.process == process && state.mayName(process, uid: credentials.uid, gid: credentials.gid) == true
+                if user?.uid != 0 && !own {
                     // A known user other than root, not its own: only EPERM; a user not known: EPERM or on.
                     if user != nil { return refusals + failure(state, .EPERM) }
                     refusals += failure(state, .EPERM)
@@ -129,15 +139,15 @@ extension UnixSocketModel {
             }
         }
         guard let named = control.credentials.last else { return refusals }
-        // Ids equal to the named process's own ones are what a plain send of it records (nil): a stream read under an
-        // option merges them. When the setup does not give its user, either may be so (a stream's two states).
+        // Ids equal to the named process's real ones are what a plain send of it records (nil): a stream read under
+        // an option merges them. When the setup does not give its user, either may be so (a stream's two states).
         let stamps: [[Int]?] =
-            switch state.users[named.process] {
+            switch state.heldIds(of: named.process)?.real {
             case let user? where user.uid == named.uid && user.gid == named.gid: [nil]
             case nil where state.type == .stream: [[named.uid, named.gid], nil]
             default: [[named.uid, named.gid]]
             }
-        let send = Input.send(process: process, end: end, data: data, nonblocking: nonblocking, to: nil, files: control.files)
+        let send = Input.send(process: process, end: end, data: data, nonblocking: nonblocking, to: control.to, files: control.files)
         return refusals + transitions(state, send).flatMap { candidate in
             stamps.map { ids in
                 var next = candidate.step.state
@@ -155,9 +165,8 @@ extension UnixSocketModel {
 
     /// A `send` with `"credentials"`: one object `{"pid", "uid", "gid"}` or an array of them (several
     /// `SCM_CREDENTIALS`, in order), `"files"` for `SCM_RIGHTS` with them — after them in the buffer unless
-    /// `"rightsFirst"` — and no `"to"`.
+    /// `"rightsFirst"` — and `"to"` for an address.
     static func credentialsSendInput(of call: Call, nonblocking: Bool) throws(ModelError) -> Input {
-        if try call.value.optional("to") != nil { throw ModelError("send: 'credentials' takes no 'to'") }
         func credentials(_ value: JSONValue) throws(ModelError) -> SentCredentials {
             let fields: JSONValue? = value
             return SentCredentials(
@@ -179,7 +188,7 @@ extension UnixSocketModel {
         return .sendCredentials(
             process: call.process, end: try call.value.required("end").text("end"),
             data: try call.value.required("data").payload("data"), nonblocking: nonblocking,
-            control: SentControl(sent, files: files, rightsFirst: rightsFirst))
+            control: SentControl(sent, files: files, rightsFirst: rightsFirst, to: try call.value.optional("to")?.text("to")))
     }
 
     /// The trace form ``credentialsSendInput(of:nonblocking:)`` reads.
@@ -192,6 +201,7 @@ extension UnixSocketModel {
         value["credentials"] = named.count == 1 ? named[0] : .array(named)
         if !control.files.isEmpty { value["files"] = .array(control.files.map { .string($0) }) }
         if control.rightsFirst { value["rightsFirst"] = true }
+        if let to = control.to { value["to"] = .string(to) }
         return .object(value)
     }
 
@@ -276,7 +286,7 @@ extension UnixSocketModel {
             }
             let cut = !tablesNeverFull && installed < Swift.min(room, socket.queue.first?.files.count ?? 0)
             if socket.passCredentials {
-                received.credentials = left < 28 ? Self.credentialsNotJudged : Self.messageCredentials(sender, ids: ids, users: state.users)
+                received.credentials = left < 28 ? Self.credentialsNotJudged : Self.messageCredentials(sender, ids: ids, in: state)
                 if left < 28 { received.filesTruncated = true }
                 left = left >= 32 ? left - 32 : 0
             }

@@ -171,6 +171,8 @@ extension UnixSocketModel {
         public internal(set) var batches: [Batch] = []
         /// The users and groups the setup gives the trace's processes (constant; others' are not known).
         public internal(set) var users: [Int: Permissions.User] = [:]
+        /// The real and saved ids the setup gives beside `users`' effective ones (constant; see `UnixSocketModel+HeldIds`).
+        public internal(set) var heldIds: [Int: UnixSocketModel.HeldIds] = [:]
         /// Each process's registrations on its epoll instance for this object (see `UnixSocketModel+Epoll`).
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model no longer judges.

@@ -57,7 +57,8 @@
 //   getsockopt  {"end": S, "option": "SO_ERROR" | "SO_TYPE" | "SO_SNDBUF" | "SO_PEEK_OFF" | "SO_OOBINLINE"}
 //                                                                             {"value": INT | ERROR}
 //               (SO_ERROR: 0 or the error's name, which reading takes)
-//   send        {"end": S, "data": PAYLOAD, "credentials": C | [C], "files": [F]?, "rightsFirst": BOOL?, "nonblocking": BOOL?}
+//   send        {"end": S, "data": PAYLOAD, "credentials": C | [C], "files": [F]?, "rightsFirst": BOOL?, "to": S?,
+//                "nonblocking": BOOL?}
 //               (C = {"pid": P, "uid": INT, "gid": INT}: SCM_CREDENTIALS, several in order; with files SCM_RIGHTS too,
 //                after them unless rightsFirst; see UnixSocketModel+Credentials)
 //   setsockopt  {"end": S, "option": "SO_PASSCRED" | "SO_PASSPIDFD" | "SO_PASSSEC", "value": INT}   (none)
@@ -90,7 +91,8 @@
 //   "s1": {"type": "seqpacket", "listener": {"holders": [1], "backlog": 2}},
 //   "s2": {"type": "dgram", "bound": [1, 2, 3], "address": "abstract"},   (address: "path" or "abstract", optional)
 //   (optional on any object: "creator": P, the trace process that made a pair or listener (absent: the harness);
-//    "users": {"2": UID | {"uid": UID, "gid": GID}}, processes' ids for SO_PEERCRED (absent: not known))
+//    "users": {"2": UID | {"uid": UID, "gid": GID, "ruid"?, "rgid"?, "suid"?, "sgid"?}}, processes' effective ids for
+//    SO_PEERCRED (absent: not known) and their real and saved ones (the effective unless given; UnixSocketModel+HeldIds))
 //   "s3": {"type": "dgram", "pair": {"a": [1], "b": [2]}, "files": {"w0": {"pipe": true, "holders": [1], "readers": [2]}}}}}
 extension UnixSocketModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -143,8 +145,9 @@ extension UnixSocketModel {
             }
             let creator = try setup.optional("creator")?.integer("creator", in: 1...10_000)
             let users = try Permissions(setup: setup).users
+            let heldIds = try Self.heldIds(in: setup, users: users)
             setups.append((
-                name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users)
+                name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users, heldIds: heldIds)
             ))
         }
         self.init(
@@ -170,7 +173,7 @@ extension UnixSocketModel {
             }
             if let address = setup.address { object["address"] = .string(address.rawValue) }
             if let creator = setup.creator { object["creator"] = .int(creator) }
-            for (key, value) in Permissions(users: setup.users).json { object[key] = value }
+            for (key, value) in Self.usersJSON(setup.users, held: setup.heldIds) { object[key] = value }
             if !setup.files.isEmpty {
                 var files = JSONObject()
                 for file in setup.files {
@@ -422,7 +425,9 @@ extension UnixSocketModel {
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         let value: JSONValue?
         switch outcome {
-        case .fail(let code): return .failed(code)
+        case .fail(let code):
+            if code == Self.tooManyReferences, let reason = tooManyReferencesUnjudged(input) { throw ModelError(reason) }
+            return .failed(code)
         case .ok(let recorded): value = recorded
         }
         switch input {

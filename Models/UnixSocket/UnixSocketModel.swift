@@ -304,10 +304,13 @@ public struct UnixSocketModel: TraceModel {
         public var creator: Int?
         /// Processes' users and groups (`SO_PEERCRED`'s ids); a process not listed runs as a user not known.
         public var users: [Int: Permissions.User]
+        /// Processes' real and saved ids where they differ from the effective ones in `users` (see
+        /// `UnixSocketModel+HeldIds`).
+        public var heldIds: [Int: HeldIds]
 
         public init(
             type: SocketType, shape: Shape, files: [FileSetup] = [], address: AddressKind? = nil, creator: Int? = nil,
-            users: [Int: Permissions.User] = [:]
+            users: [Int: Permissions.User] = [:], heldIds: [Int: HeldIds] = [:]
         ) {
             self.type = type
             self.shape = shape
@@ -315,6 +318,7 @@ public struct UnixSocketModel: TraceModel {
             self.address = address
             self.creator = creator
             self.users = users
+            self.heldIds = heldIds
         }
     }
 
@@ -376,6 +380,7 @@ public struct UnixSocketModel: TraceModel {
             sockets: sockets,
             files: setup.files.map { PassedFile(name: $0.name, isPipe: $0.content == nil, holders: $0.holders, readers: $0.readers) })
         state.users = setup.users
+        state.heldIds = setup.heldIds
         return state
     }
 
