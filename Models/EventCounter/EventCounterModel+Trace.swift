@@ -30,6 +30,9 @@
 //   dup3    as dup2, plus "flags": ["O_CLOEXEC"]?, "bits": INT?   (none)   EINVAL, EBADF
 // params: {"objects": {"e0": {"initial": 0, "semaphore": false, "nonblocking": true, "holders": [1, 2],
 //          "closeOnExec": BOOL (optional: every holder's descriptor's FD_CLOEXEC; absent: not known)}}}
+//   or {"holders": [], "createdBy": P}: an eventfd P makes during the run (EventCounterModel+Creation.swift):
+//   eventfd {"initial": U32?, "flags": ["EFD_SEMAPHORE", "EFD_NONBLOCK", "EFD_CLOEXEC"]?, "bits": INT?}   (none)
+//           EINVAL (other bits), EMFILE
 extension EventCounterModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var counters: [(name: String, setup: Setup)] = []
@@ -37,6 +40,13 @@ extension EventCounterModel {
             let initial = try setup.optional("initial")?.unsigned64("initial") ?? 0
             guard initial <= UInt64(UInt32.max) else {
                 throw ModelError("eventfd '\(name)': field 'initial' is \(initial); eventfd(2) takes an unsigned int")
+            }
+            let createdBy = try setup.optional("createdBy")?.integer("createdBy", in: 1...10_000)
+            let holderCount = try setup.required("holders").elements("holders").count
+            var flagsGiven = false
+            for field in ["semaphore", "nonblocking", "closeOnExec", "sharedEpoll"] where try setup.optional(field) != nil { flagsGiven = true }
+            if createdBy != nil, holderCount != 0 || initial != 0 || flagsGiven {
+                throw ModelError("eventfd '\(name)': one made during the run ('createdBy') starts with no holders, count or flags: its eventfd call gives them")
             }
             counters.append((name, Setup(
                 initial: initial,
@@ -46,7 +56,7 @@ extension EventCounterModel {
                     try value.integer("holders")
                 },
                 closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"),
-                sharedEpoll: try Self.sharedEpoll(setup, name: name))))
+                sharedEpoll: try Self.sharedEpoll(setup, name: name), createdBy: createdBy)))
         }
         self.init(counters: counters)
     }
@@ -60,6 +70,9 @@ extension EventCounterModel {
             ]
             if let closeOnExec = setup.closeOnExec { object["closeOnExec"] = .bool(closeOnExec) }
             if !setup.sharedEpoll.isEmpty { object["sharedEpoll"] = .array(setup.sharedEpoll.map { .array($0.map { .int($0) }) }) }
+            if let creator = setup.createdBy {
+                object = ["holders": [], "createdBy": .int(creator)]
+            }
             objects[name] = .object(object)
         }
         return ["objects": .object(objects)]
@@ -147,8 +160,13 @@ extension EventCounterModel {
             case "FIOASYNC": return .ioctl(process: call.process, request: .fioasync(try call.value.required("on").boolean("on")))
             default: throw ModelError("field 'request' must be FIONREAD, FIONBIO, FIOASYNC, FIOCLEX or FIONCLEX, not \"\(request)\"")
             }
+        case "eventfd":
+            guard setup(of: call.object).createdBy != nil else {
+                throw ModelError("eventfd '\(call.object)' was made before the trace: an 'eventfd' call would make another; a setup with 'createdBy' names the process that makes it")
+            }
+            return try Self.creation(of: call)
         default:
-            throw ModelError("the eventfd model has no operation '\(call.f)' (it has write, read, eventfd_write, eventfd_read, eventfd_signal, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+            throw ModelError("the eventfd model has no operation '\(call.f)' (it has eventfd, write, read, eventfd_write, eventfd_read, eventfd_signal, close, fcntl, dup, dup2, dup3, lseek, pread, pwrite, ioctl, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
         }
     }
 
@@ -160,6 +178,7 @@ extension EventCounterModel {
             return .wrote(try value.optional("written")?.integer("written", in: 0...64) ?? 8)
         case (.ok(let value), .read): return .read(try value.required("value").unsigned64("value"))
         case (.ok, .close), (.ok, .exit): return .closed
+        case (.ok, .create): return .created
         case (.ok(let value), .fcntl(_, nil)): return .flags(nonblocking: try value.required("nonblocking").boolean("nonblocking"))
         case (.ok, .fcntl), (.ok, .ioctl), (.ok, .descriptorFlags(_, _?)), (.ok, .signal): return .flagsSet
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
@@ -234,6 +253,8 @@ extension EventCounterModel {
             return ("exit", nil)
         case .signal:
             return ("eventfd_signal", nil)
+        case .create(_, let initial, let flags):
+            return ("eventfd", Self.creationValue(initial: initial, flags: flags))
         }
     }
 
@@ -241,7 +262,7 @@ extension EventCounterModel {
         switch output {
         case .wrote(let count): .ok(["written": .int(count)])
         case .read(let value): .ok(["value": Self.json(value)])
-        case .closed, .flagsSet, .duplicated, .epollControlled: .ok(nil)
+        case .closed, .flagsSet, .duplicated, .epollControlled, .created: .ok(nil)
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
         case .nestedEpollEvents(let reports): .ok(NestedEpoll.outcomeValue(reports, field: "target"))
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })
@@ -283,7 +304,8 @@ extension EventCounterModel.Input {
         case .write(let process, _, _), .read(let process, _), .close(let process), .fcntl(let process, _),
             .lseek(let process, _), .pread(let process, _, _), .readiness(let process, _), .pwrite(let process, _, _),
             .ioctl(let process, _), .descriptorFlags(let process, _), .duplicate(let process, _, _), .duplicateOnto(let process, _),
-            .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process), .signal(let process):
+            .epoll(let process, _), .nestedEpoll(let process, _), .exit(let process), .signal(let process),
+            .create(let process, _, _):
             process
         }
     }

@@ -63,6 +63,8 @@ public struct EventCounterModel: TraceModel {
         /// The process's death: its descriptors close (the count is untouched; the last close releases the eventfd,
         /// and epoll registrations with it) and its epoll instance ends.
         case exit(process: Int)
+        /// `eventfd` by the process the setup names as the maker (``Setup/createdBy``; `EventCounterModel+Creation`).
+        case create(process: Int, initial: UInt64, flags: CreationFlags)
     }
 
     public enum Output: Hashable, Sendable {
@@ -91,6 +93,8 @@ public struct EventCounterModel: TraceModel {
         case epollCreated(closeOnExec: Bool?)
         /// A wait's events when one names an instance, sorted (see `EventCounterModel+NestedEpoll`).
         case nestedEpollEvents([NestedEpollReport])
+        /// `eventfd` made the object.
+        case created
         case failed(ErrorCode)
     }
 
@@ -106,11 +110,15 @@ public struct EventCounterModel: TraceModel {
         /// Groups of holders sharing one implicit epoll instance: made, with the eventfd, before a `fork` that copied
         /// both, or threads of one process (see ``EventCounterModel+Epoll``).
         public var sharedEpoll: [[Int]] = []
+        /// The process that makes the eventfd during the run with `eventfd` (its first operation on it); nil when the
+        /// harness made it before the trace began. Such an eventfd starts with no holders.
+        public var createdBy: Int? = nil
 
         public init(
             initial: UInt64 = 0, semaphore: Bool = false, nonblocking: Bool = false, holders: [Int], closeOnExec: Bool? = nil,
-            sharedEpoll: [[Int]] = []
+            sharedEpoll: [[Int]] = [], createdBy: Int? = nil
         ) {
+            self.createdBy = createdBy
             self.sharedEpoll = sharedEpoll
             self.closeOnExec = closeOnExec
             self.initial = initial
@@ -123,7 +131,7 @@ public struct EventCounterModel: TraceModel {
     /// One eventfd: its count, its flags and who holds it.
     public struct State: Hashable, Sendable {
         public internal(set) var count: UInt64
-        public let semaphore: Bool
+        public internal(set) var semaphore: Bool
         public internal(set) var nonblocking: Bool
         public internal(set) var holders: [Int]
         /// Each process's `FD_CLOEXEC`, known while all its descriptors agree (absent: not known).
@@ -140,6 +148,8 @@ public struct EventCounterModel: TraceModel {
         /// have exited (the instance ends with the last).
         public internal(set) var sharedEpoll: [[Int]] = []
         public internal(set) var exitedSharers: [Int] = []
+        /// False until the `eventfd` call of an eventfd made during the run (``Setup/createdBy``) succeeds.
+        public internal(set) var created = true
 
         /// Whose implicit instance `process`'s is: its ``sharedEpoll`` group's first member, or itself.
         func epollOwner(_ process: Int) -> Int { sharedEpoll.first { $0.contains(process) }?.first ?? process }
@@ -162,10 +172,14 @@ public struct EventCounterModel: TraceModel {
         var state = State(count: setup.initial, semaphore: setup.semaphore, nonblocking: setup.nonblocking, holders: setup.holders)
         if let closeOnExec = setup.closeOnExec { for process in setup.holders { state.closeOnExec[process] = closeOnExec } }
         state.sharedEpoll = setup.sharedEpoll.filter { $0.count > 1 }
+        state.created = setup.createdBy == nil
         return state
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
+        if case .create(let process, let initial, let flags) = input {
+            return creationSteps(state, process: process, initial: initial, flags: flags, output: output)
+        }
         if case .nestedEpoll(let process, let call) = input { return nestedEpollSteps(state, process: process, call: call, output: output) }
         if case .epoll(let process, .wait(let maxEvents, let timeout, let form)) = input, state.implicitHoldsInstances(process: process),
             !state.epollUnjudged.contains(process)
@@ -201,6 +215,10 @@ public struct EventCounterModel: TraceModel {
         // Of several (a flag not known, a copy or EMFILE), the first.
         if let outcomes = descriptorFlagOutcomes(of: input, in: state) { return outcomes.first }
         switch input {
+        case .create(let process, let initial, let flags):
+            // The first of its outcomes (EMFILE may happen beside a success).
+            guard case .completed(let next)? = creationSteps(state, process: process, initial: initial, flags: flags, output: nil).first else { return nil }
+            return (flags.otherBits != 0 ? .failed(.EINVAL) : .created, next)
         case .write(let process, let value, let size):
             guard state.holders.contains(process) else { return (.failed(.EBADF), state) }
             guard size == 8, value != .max else { return (.failed(.EINVAL), state) }
@@ -304,11 +322,13 @@ public struct EventCounterModel: TraceModel {
         case .nestedEpoll(_, let nested): call = "\(nested)"
         case .exit: call = "exit"
         case .signal: call = "eventfd_signal"
+        case .create(_, let initial, let flags): call = "eventfd(\(initial), \(flags))"
         }
         let result: String
         switch output {
         case nil: result = "?"
         case .wrote?, .closed?, .flagsSet?: result = "ok"
+        case .created?: result = "made"
         case .flags(let nonblocking)?: result = nonblocking ? "O_NONBLOCK" : "no O_NONBLOCK"
         case .position(let position)?: result = "\(position)"
         case .read(let value)?: result = "\(value)"

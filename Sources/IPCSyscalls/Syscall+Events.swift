@@ -12,6 +12,14 @@ extension Syscall {
         return FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd(initial, flags) })
     }
 
+    /// A new eventfd made with exactly `flags` (`EFD_SEMAPHORE`, `EFD_NONBLOCK`, `EFD_CLOEXEC`, or any other bits, which
+    /// the kernel refuses `EINVAL`): as a program's own `eventfd` call makes it.
+    ///
+    /// The corresponding C function is `eventfd`.
+    public static func eventCounter(initial: UInt32, exactFlags flags: CInt) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try perform(.eventfd, retryOnInterrupt: false) { _ in ipc_eventfd_exact(initial, flags) })
+    }
+
     /// A new eventfd made with `extraFlags` added to `EFD_CLOEXEC`, whatever bits they are: how the kernel answers
     /// flags it does not know (`EINVAL`).
     ///

@@ -6,6 +6,8 @@ import SystemPackage
 
 /// An eventfd (model `eventfd`); parameters `initial`, `semaphore`, `nonblocking`. Holders (role `hold`) share its
 /// one open file, so its blocking mode is every holder's (an eventfd cannot be reopened through `/proc/self/fd`).
+/// An eventfd whose one holder has role `create` is not made beforehand: that process makes it with its `eventfd`
+/// call, the object's first operation, with the call's count and flags.
 ///
 /// `client.eventfd-exclusive-mod-unchecked` is an epoll consumer with a plausible wrong belief: that a registration
 /// added with `EPOLLEXCLUSIVE` can be changed by MOD like any other (switching its events without the flag), so it does
@@ -32,13 +34,25 @@ public enum EventCounterKind: MechanismKind {
                 initial: UInt64(object.integer("initial") ?? 0),
                 semaphore: object.parameters["semaphore"] == .bool(true),
                 nonblocking: object.parameters["nonblocking"] == .bool(true),
-                holders: workload.holders(of: object.name, role: "hold")))
+                holders: workload.holders(of: object.name, role: "hold"),
+                createdBy: workload.holders(of: object.name, role: "create").first))
         })
     }
 
     public static func provision(
         _ object: Workload.Object, in workload: Workload, into objects: inout ProvisionedObjects
     ) throws(HarnessError) {
+        let creators = workload.holders(of: object.name, role: "create")
+        if !creators.isEmpty {
+            guard creators.count == 1, workload.processes.filter({ $0.holds[object.name] != nil }).count == 1,
+                  workload.processes.first(where: { $0.id == creators[0] })?.holds[object.name] == ["create"],
+                  object.parameters.members.isEmpty
+            else {
+                throw HarnessError("eventfd \(object.name) made during the run needs one holder, in role 'create' alone, and no parameters (its eventfd call gives them)")
+            }
+            objects.tell(creators[0], about: object.name, ["create": true])
+            return
+        }
         let descriptor: FileDescriptor
         do {
             descriptor = try KernelEventCounter.create(
@@ -52,7 +66,7 @@ public enum EventCounterKind: MechanismKind {
     }
 
     public static func binding(for object: WorkerObject, implementation: String) throws(BindingError) -> any ObjectBinding<EventCounterModel> {
-        var binding = EventCounterBinding(descriptor: try object.descriptor("fd"))
+        var binding = EventCounterBinding(descriptor: object.flag("create") ? nil : try object.descriptor("fd"))
         binding.exclusiveModificationUnchecked = implementation == "client.eventfd-exclusive-mod-unchecked"
         binding.regularFileUnchecked = implementation == "client.eventfd-regular-file-unchecked"
         binding.dispatchesNested = implementation == "client.eventfd-nested-dispatch"
@@ -83,6 +97,14 @@ struct EventCounterBinding: ObjectBinding {
 
     mutating func perform(_ input: EventCounterModel.Input) throws(Errno) -> EventCounterModel.Output {
         switch input {
+        case .create(_, let initial, let flags):
+            guard descriptor == nil else { BindingFailure.abandon("a second eventfd for one eventfd object: each one made is an object of its own") }
+            var raw = CInt(truncatingIfNeeded: flags.otherBits)
+            if flags.semaphore { raw |= 1 }  // EFD_SEMAPHORE
+            if flags.nonblocking { raw |= O_NONBLOCK }  // EFD_NONBLOCK
+            if flags.closeOnExec { raw |= O_CLOEXEC }  // EFD_CLOEXEC
+            descriptor = try Syscall.eventCounter(initial: UInt32(initial), exactFlags: raw)
+            return .created
         case .close where !duplicates.isEmpty:
             try Syscall.close(duplicates.removeLast())
             return .closed

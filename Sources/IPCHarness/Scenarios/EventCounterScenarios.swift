@@ -4,7 +4,7 @@ import IPCModels
 public enum EventCounterScenarios {
     public static let all: [Scenario] = [
         counter, semaphore, epoll, exclusivePool, exclusiveModificationWorks, regularFileLoop, regularFileRegistered, nestedEventLoop,
-        nestedDispatch,
+        nestedDispatch, madeDuringRun,
     ]
 
     /// Writers add, readers take the whole count; one blocking eventfd and one nonblocking, with writes near the
