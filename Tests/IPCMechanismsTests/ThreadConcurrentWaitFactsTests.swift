@@ -57,15 +57,12 @@ import Testing
         #expect(code == 0)
     }
 
-    /// The instance the child's main thread registered its signalfd for `SIGWINCH` on.
-    enum Registered {
-        nonisolated(unsafe) static var instance: CInt = -1
-    }
+    typealias Registered = ThreadMaskedWaitFactsTests.Registered
 
     /// The other thread: one `epoll_wait` with timeout 0, its count of reports in `result` (-1: it failed).
     nonisolated(unsafe) static let epollLooking: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { _ in
         Shared.threadID = OSThread.currentID
-        Shared.result = (try? KernelEpoll.wait(Registered.instance, maxEvents: 4, timeoutMilliseconds: 0)).map { CInt($0.count) } ?? -1
+        Shared.result = looks()
         return nil
     }
 
@@ -75,18 +72,17 @@ import Testing
         return Shared.result
     }
 
-    /// The main thread's `epoll_wait`'s count of reports (-1: it failed).
-    static func mainThreadLooks() -> CInt {
+    /// The calling thread's `epoll_wait` (timeout 0): its count of reports (-1: it failed).
+    static func looks() -> CInt {
         (try? KernelEpoll.wait(Registered.instance, maxEvents: 4, timeoutMilliseconds: 0)).map { CInt($0.count) } ?? -1
     }
 
+    /// The main thread's look (``looks()``).
+    static func mainThreadLooks() -> CInt { looks() }
+
     @Test func anEpollWaitInAnotherThreadSeesItsOwnAndTheProcesssSignalsAndUnlistsTheMainThreads() throws {
         let code = try Child.inChild {
-            guard (try? Syscall.setSignalsBlocked([SIGWINCH], true)) != nil, let instance = try? KernelEpoll.create(),
-                let descriptor = try? Syscall.openSignalDescriptor([SIGWINCH]),
-                (try? KernelEpoll.control(instance.rawValue, KernelEpoll.add, descriptor.rawValue, events: .input)) != nil
-            else { return 100 }
-            Registered.instance = instance.rawValue
+            guard Registered.signalDescriptorForSIGWINCH() else { return 100 }
             // Sent to the process: both threads see it.
             guard kill(getpid(), SIGWINCH) == 0, Self.otherThreadLooks() == 1, Self.mainThreadLooks() == 1 else { return 1 }
             guard Child.take(SIGWINCH) != nil, Self.mainThreadLooks() == 0 else { return 2 }
@@ -95,7 +91,7 @@ import Testing
                 Shared.threadID = OSThread.currentID
                 sem_post(Shared.ready)
                 while sem_wait(Shared.finish) != 0 {}
-                Shared.result = (try? KernelEpoll.wait(Registered.instance, maxEvents: 4, timeoutMilliseconds: 0)).map { CInt($0.count) } ?? -1
+                Shared.result = ThreadConcurrentWaitFactsTests.looks()
                 return nil
             }
             guard let thread = Child.start(looking), Child.await(Shared.ready) else { return 101 }
