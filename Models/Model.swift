@@ -147,6 +147,11 @@ public protocol TraceModel: Model {
     /// call) does to `object` besides interrupting, as an input the checker steps at that moment; nil (the default)
     /// when nothing (a signal model whose signalfds hear every signal made pending has news from it).
     func signalFaultInput(process: Int, object: String) -> Input?
+
+    /// The thread of its process that makes `input`, when the model lets a trace name a process's threads (the
+    /// signal model's `"thread": "t2"`): nil (the default) for the process's one thread. Each thread has at most one
+    /// call outstanding, so two threads' calls may overlap in one process (traces/README.md, "Malformed traces").
+    func callingThread(of input: Input) -> String?
 }
 
 extension TraceModel {
@@ -156,6 +161,7 @@ extension TraceModel {
 
     public func sleeperObservation(_ input: Input, process: Int) -> Input? { nil }
     public func signalFaultInput(process: Int, object: String) -> Input? { nil }
+    public func callingThread(of input: Input) -> String? { nil }
     public func shortened(_ input: Input, to count: Int, requested: Int?) -> Input? { nil }
     public func mayKillItsCaller(_ input: Input, with signal: String) -> Bool { false }
     public func mayKillItsCaller(_ input: Input, with signal: String, after earlier: [Input]) -> Bool {

@@ -44,17 +44,36 @@ extension SignalModel {
 
     /// Every way an epoll call may end: its output (nil: not judged) and the state after it. A wait that reports
     /// nothing may also end `EINTR`; with a negative timeout it can end no other way.
+    /// A registration off the ready list (``State/epollOffList``; or perhaps, `perhapsListed` false) reports nothing.
     func epollOutcomes(_ state: State, process: Int, call: EpollCall) -> [(output: Output?, next: State)] {
-        Epoll.outcomes(
-            of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
-            held: { _ in 1 }, mask: { Self.epollMask(state, $0) },
-            controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
-            created: { .epollCreated(closeOnExec: $0) })
+        func outcomes(perhapsListed: Bool) -> [(output: Output?, next: State)] {
+            Epoll.outcomes(
+                of: call, process: process, in: state, registrations: \.epoll, unjudged: \.epollUnjudged,
+                held: { _ in 1 },
+                mask: { registration in
+                    let off = state.epollOffList.contains(registration.target)
+                        || (!perhapsListed && state.epollPerhapsOffList.contains(registration.target))
+                    return off ? [] : Self.epollMask(state, registration)
+                },
+                controlled: Output.epollControlled, reported: { .epollEvents($0) }, failed: { .failed($0) },
+                created: { .epollCreated(closeOnExec: $0) })
+        }
+        var all = outcomes(perhapsListed: true)
+        if !state.epollPerhapsOffList.isEmpty {
+            for outcome in outcomes(perhapsListed: false) where !all.contains(where: { $0.output == outcome.output && $0.next == outcome.next }) {
+                all.append(outcome)
+            }
+        }
+        return all.map { ($0.output, Self.readyListAfter(call, state, $0.output, $0.next)) }
     }
 
     /// `signalfd_notify`: a signal made pending wakes the process's signalfd queue with no key, news to every
     /// `EPOLLET` registration whatever it asks (`news` `.perhaps` when the signal may not have come).
     static func signalfdNotify(_ state: inout State, _ news: Epoll.News = .certain) {
         for index in state.epoll.indices { state.epoll[index].hear(Epoll.Events.readinessBits, news) }
+        // The wake puts every registration back on the ready list (`ep_poll_callback`), or perhaps does.
+        guard news != .none else { return }
+        state.epollPerhapsOffList = news == .certain ? [] : Array(Set(state.epollPerhapsOffList + state.epollOffList)).sorted()
+        state.epollOffList = []
     }
 }

@@ -93,8 +93,9 @@ extension SignalModel {
         case .wait, .sigwait, .pending, .signalfdRead, .signalfdReadAgain, .signalfdReadiness, .sigprocmask, .maskQuery: true
         // `ppoll`/`pselect` with a mask: swapped in for the calling thread alone (`SignalModel+MaskedPoll.swift`).
         case .signalfdReadinessMasked: true
-        // `epoll_pwait`/`epoll_pwait2` with a mask, likewise (`SignalModel+MaskedEpoll.swift`).
-        case .epoll(_, let call): epollWaitMask(call) != nil
+        // `epoll_pwait`/`epoll_pwait2` with a mask, likewise (`SignalModel+MaskedEpoll.swift`), and every wait without one:
+        // the signalfds polled as that thread sees them (`SignalModel+ThreadEpoll.swift`).
+        case .epoll(_, .wait): true
         // Waits with signals unblocked for them, and a lasting unblock (`SignalModel+ThreadTargets.swift`).
         case .sigsuspend, .sigpause, .sigpauseMask, .pause, .pauseUnblocking, .obsolete(_, _, .sigrelse), .obsolete(_, _, .sighold): true
         case .send(_, _, let method, _): [.tgkill, .tkill, .pthreadKill, .raise].contains(method)
@@ -313,7 +314,7 @@ extension SignalModel {
         let input = try parse(plain)
         if name == Self.mainThreadName { return input }
         guard Self.madeInThread(input) else {
-            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select (with or without sigmask), epoll_pwait and epoll_pwait2 with sigmask, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
+            throw ModelError("\(call.f) in (or to) thread \(name): a thread other than the main one is not in the signal model for it (only wait, sigwait, pending, signalfd-read, signalfd-poll, signalfd-select (with or without sigmask), epoll_wait, epoll_pwait and epoll_pwait2, sigprocmask, pthread_sigmask, sigsuspend, sigpause, pause, sigrelse, sighold, and tgkill, tkill, pthread_kill, raise, rt_tgsigqueueinfo, pidfd_open to it)")
         }
         if case .send(let process, _, .raise, _) = input, process != receiver(of: call) {
             throw ModelError("raise in thread \(name): only the receiver raises in its threads")
@@ -383,6 +384,23 @@ extension SignalModel {
             return Self.describe(call)
         default:
             return nil
+        }
+    }
+}
+
+// Which thread makes a call: two threads' calls may be outstanding at once (issue 15; measured,
+// `ThreadConcurrentWaitFactsTests`, a C probe first: t2 asleep in `sigwaitinfo` takes a `kill` of the process or a
+// `tgkill` to it that the main thread sends meanwhile; one the main thread `tgkill`s to itself stays its own, and
+// t2's `sigtimedwait` fails `EAGAIN`). The checker orders the overlapping calls as the model allows.
+extension SignalModel {
+    /// A call made in a named thread is that thread's (a `raise` in it too); a send *to* one (`tgkill`, `tkill`,
+    /// `pthread_kill`, `rt_tgsigqueueinfo`) and `pidfd_open` of one are made by the main thread, or another process.
+    public func callingThread(of input: Input) -> String? {
+        guard case .inThread(let name, let call) = input else { return nil }
+        switch call {
+        case .send(_, _, let method, _): return method == .raise ? name : nil
+        case .pidfdOpen, .pidfdSend: return nil
+        default: return name
         }
     }
 }

@@ -370,6 +370,10 @@ public struct SignalModel: TraceModel {
         public internal(set) var epoll: [EpollRegistration] = []
         /// Processes whose epoll calls the model does not judge (none: each registration's signalfd is one).
         public internal(set) var epollUnjudged: [Int] = []
+        /// Level-triggered registrations off the instance's ready list (certainly, and perhaps), ascending: a wait
+        /// in one thread polled them not ready for it, though they may be for another (`SignalModel+ThreadEpoll.swift`).
+        public internal(set) var epollOffList: [SignalSet] = []
+        public internal(set) var epollPerhapsOffList: [SignalSet] = []
         /// The receiver's timers (see `SignalModel+Timers.swift`); an interval timer absent is disarmed.
         public internal(set) var timers: [TimerName: Timer] = [:]
         /// A `timer_create` had no outcome: its id is not known, so calls naming an unknown timer are not judged.
@@ -751,6 +755,8 @@ public struct SignalModel: TraceModel {
             next.threadPending = []
             next.epoll = []  // its epoll instance and signalfds closed with it
             next.epollUnjudged = []
+            next.epollOffList = []
+            next.epollPerhapsOffList = []
             next.timers = [:]  // its timers die with it
             return (.exited, next)
         }

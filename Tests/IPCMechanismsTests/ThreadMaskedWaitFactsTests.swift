@@ -56,6 +56,17 @@ import Testing
     /// The epoll instance the child's main thread registered its signalfd on.
     enum Registered {
         nonisolated(unsafe) static var instance: CInt = -1
+
+        /// In the child's main thread: blocks `SIGWINCH`, registers a signalfd for it (level-triggered `EPOLLIN`) on a
+        /// new instance and keeps the instance in ``instance``; false when a call failed.
+        static func signalDescriptorForSIGWINCH() -> Bool {
+            guard (try? Syscall.setSignalsBlocked([SIGWINCH], true)) != nil, let made = try? KernelEpoll.create(),
+                let descriptor = try? Syscall.openSignalDescriptor([SIGWINCH]),
+                (try? KernelEpoll.control(made.rawValue, KernelEpoll.add, descriptor.rawValue, events: .input)) != nil
+            else { return false }
+            instance = made.rawValue
+            return true
+        }
     }
 
     /// The other thread: a first look (timeout 0) recorded in `result` (1: nothing reported), then a wait with `SIGUSR2`
@@ -74,13 +85,9 @@ import Testing
 
     @Test func aMaskedEpollWaitInAnotherThreadSeesThatThreadsSignalsAndTakesAProcessDirectedOne() throws {
         let code = try Child.inChild {
-            guard (try? Syscall.setSignalsBlocked([SIGWINCH], true)) != nil, let instance = try? KernelEpoll.create(),
-                let descriptor = try? Syscall.openSignalDescriptor([SIGWINCH]),
-                (try? KernelEpoll.control(instance.rawValue, KernelEpoll.add, descriptor.rawValue, events: .input)) != nil
-            else { return 100 }
-            Registered.instance = instance.rawValue
+            guard Registered.signalDescriptorForSIGWINCH() else { return 100 }
             guard (try? Syscall.sendToThread(OSThread.currentID, inGroup: getpid(), signal: SIGWINCH)) != nil,
-                let mine = try? KernelEpoll.wait(instance.rawValue, timeoutMilliseconds: 0), mine.count == 1
+                let mine = try? KernelEpoll.wait(Registered.instance, timeoutMilliseconds: 0), mine.count == 1
             else { return 1 }
             guard let thread = Child.start(Self.epollWaiting), Child.await(Shared.ready) else { return 101 }
             guard Shared.result == 1 else { return 2 }

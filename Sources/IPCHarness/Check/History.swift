@@ -89,15 +89,25 @@ public struct History<M: TraceModel>: Sendable {
 }
 
 /// Turns trace events into a typed history, rejecting histories that cannot have happened: a completion without
-/// its invoke, a second invoke while one is outstanding, an operation after the process ended, an unknown object.
+/// its invoke, a second invoke while one is outstanding (in the same thread, where the model reads a process's
+/// threads: ``TraceModel/callingThread(of:)``), an operation after the process ended, an unknown object.
 /// Every error names the trace line.
 public struct HistoryBuilder<M: TraceModel> {
     private let model: M
     private let path: String?
     private let objects: Set<String>
     private var operations: [HistoryOperation<M.Input, M.Output>] = []
-    /// Each process's outstanding operation (position in `operations`) and the line of its invoke.
-    private var outstanding: [Int: (position: Int, line: Int)] = [:]
+    /// A process's thread that makes calls: `thread` nil for its one (or main) thread.
+    private struct Caller: Hashable {
+        var process: Int
+        var thread: String?
+
+        /// How an error names it: "process 1", "process 1's thread t2".
+        var described: String { thread.map { "process \(process)'s thread \($0)" } ?? "process \(process)" }
+    }
+
+    /// Each caller's outstanding operation (position in `operations`) and the line of its invoke: one per thread.
+    private var outstanding: [Caller: (position: Int, line: Int)] = [:]
     /// The errno the fault plan injected into the first system call of a process's outstanding operation.
     private var injectedError: [Int: String] = [:]
     /// The inputs of operations a short fault replaced, as invoked (by position).
@@ -135,7 +145,7 @@ public struct HistoryBuilder<M: TraceModel> {
     private var unfinishedInvokeTime: [Int: UInt64] = [:]
     /// The `f` each outstanding invoke was recorded with: a model may read two names as one operation (glibc's
     /// `eventfd_read` is an 8-byte `read`), and the completion must name the call its invoke named.
-    private var invokedNames: [Int: String] = [:]
+    private var invokedNames: [Caller: String] = [:]
 
     /// Whether the trace's driver let every worker reply or fall asleep before each of its moves (real mode), so
     /// that a process killed `blocked` was asleep inside its operation while nothing else ran: what that shows is
@@ -175,9 +185,6 @@ public struct HistoryBuilder<M: TraceModel> {
             if let infoLine = indeterminate[process] {
                 throw failure(line, "process \(process) invokes '\(event.f ?? "")' after its operation at line \(infoLine) ended indeterminate; a process whose outcome is unknown must not invoke again")
             }
-            if let previous = outstanding[process] {
-                throw failure(line, "process \(process) invokes '\(event.f ?? "")' while its operation invoked at line \(previous.line) has not completed")
-            }
             let object = event.object ?? ""
             guard objects.contains(object) else {
                 throw failure(line, "object '\(object)' is not declared in the header's params (declared: \(model.objects.joined(separator: ", ")))")
@@ -188,22 +195,27 @@ public struct HistoryBuilder<M: TraceModel> {
             } catch {
                 throw failure(line, "'\(event.f ?? "")' on \(object): \(error.message)")
             }
-            outstanding[process] = (operations.count, line)
-            invokedNames[process] = event.f
+            let caller = Caller(process: process, thread: model.callingThread(of: input))
+            if let previous = outstanding[caller] {
+                throw failure(line, "\(caller.described) invokes '\(event.f ?? "")' while its operation invoked at line \(previous.line) has not completed")
+            }
+            outstanding[caller] = (operations.count, line)
+            invokedNames[caller] = event.f
             unfinishedInvokeTime[process] = event.time
             operations.append(HistoryOperation(
                 id: operations.count, process: process, object: object, input: input, output: nil,
                 invokeTime: event.time, end: .indeterminate(deadline: nil), invokeIndex: event.index))
         case .ok, .fail, .info:
             defer { injectedError[process] = nil }
-            guard let (position, invokeLine) = outstanding.removeValue(forKey: process) else {
-                throw failure(line, "\(event.type.rawValue) for process \(process) without a preceding invoke")
+            let caller = try completing(event, line: line)
+            guard let (position, invokeLine) = outstanding.removeValue(forKey: caller) else {
+                throw failure(line, "\(event.type.rawValue) for \(caller.described) without a preceding invoke")
             }
             var operation = operations[position]
             guard event.object == operation.object else {
                 throw failure(line, "\(event.type.rawValue) on object '\(event.object ?? "")' does not match the invoke on '\(operation.object)' at line \(invokeLine)")
             }
-            let invokedF = invokedNames.removeValue(forKey: process) ?? model.operationName(of: operation.input)
+            let invokedF = invokedNames.removeValue(forKey: caller) ?? model.operationName(of: operation.input)
             guard event.f == invokedF else {
                 throw failure(line, "\(event.type.rawValue) of '\(event.f ?? "")' does not match the invoke of '\(invokedF)' at line \(invokeLine)")
             }
@@ -212,7 +224,8 @@ public struct HistoryBuilder<M: TraceModel> {
             case .info:
                 indeterminate[process] = line
             case .ok, .fail:
-                unfinishedInvokeTime[process] = nil
+                // Another thread's call still outstanding is unfinished too (the earliest of them).
+                unfinishedInvokeTime[process] = outstanding.filter { $0.key.process == process }.map { operations[$0.value.position].invokeTime }.min()
                 if event.type == .fail, let injected = injectedError[process], injected == event.error {
                     withoutEffect.insert(position)
                 }
@@ -254,7 +267,11 @@ public struct HistoryBuilder<M: TraceModel> {
                 }
                 break
             }
-            outstanding[process] = nil
+            for (caller, (position, _)) in outstanding where caller.process == process {
+                // Each thread's call outstanding too (the loop above reaches the last one only).
+                if case .indeterminate(nil) = operations[position].end { operations[position].end = .indeterminate(deadline: event.time) }
+                outstanding[caller] = nil
+            }
             // When the death can have happened: after the kill, for a killed process; after the invoke of the
             // operation it died in, for one that died by itself (or killed itself after its calls returned); otherwise it exited when the driver told it to,
             // after every event recorded before this one.
@@ -288,10 +305,10 @@ public struct HistoryBuilder<M: TraceModel> {
             guard fault == "short" else {
                 // An errno in place of the call: if the operation fails with it, the call was never made. (Outside
                 // an operation, in the harness's own calls, it is context only.)
-                if outstanding[process] != nil { injectedError[process] = fault }
+                if soleOutstanding(process) != nil { injectedError[process] = fault }
                 break
             }
-            guard let (position, _) = outstanding[process] else {
+            guard let (position, _) = soleOutstanding(process) else {
                 throw failure(line, "a 'short' fault for process \(process), which has no operation in progress")
             }
             guard let count = try? event.value.required("count").integer("count") else {
@@ -309,7 +326,7 @@ public struct HistoryBuilder<M: TraceModel> {
             // kill only when it notices, so the death can have come any time after that operation's invoke.
             killed.insert(process)
             if event.point != "after" { killTime[process] = killTime[process] ?? event.time }
-            if killsAreSettled, event.point == "blocked", let (position, _) = outstanding[process],
+            if killsAreSettled, event.point == "blocked", let (position, _) = soleOutstanding(process),
                 let observation = model.sleeperObservation(operations[position].input, process: process)
             {
                 // Asleep inside it at the kill: the operation took no effect, and the sleep says what the model
@@ -322,10 +339,10 @@ public struct HistoryBuilder<M: TraceModel> {
             }
             if event.point == "hung", case .string(let reason)? = event.value?["reason"] {
                 // The simulation's: a process that can never run again.
-                let operation = outstanding[process].map { " in '\(model.call(for: operations[$0.position].input).f)' on \(operations[$0.position].object) (invoked at line \($0.line))" } ?? ""
+                let operation = soleOutstanding(process).map { " in '\(model.call(for: operations[$0.position].input).f)' on \(operations[$0.position].object) (invoked at line \($0.line))" } ?? ""
                 hangs.append("process \(process) hung\(operation): \(reason) (line \(line))")
             } else if event.point == "hung" {
-                if let (position, invokeLine) = outstanding[process] {
+                if let (position, invokeLine) = soleOutstanding(process) {
                     let operation = operations[position]
                     hangs.append("process \(process) hung in '\(model.operationName(of: operation.input))' on \(operation.object) (invoked at line \(invokeLine)): it kept running past the watchdog's limit and was killed (line \(line))")
                 } else {
@@ -335,6 +352,26 @@ public struct HistoryBuilder<M: TraceModel> {
         case .schedule, .spawn:
             break
         }
+    }
+
+    /// The caller whose outstanding operation `event` completes: the thread it names (top-level `"thread"`; `"main"`
+    /// or none: the main one), or — naming none — the process's one outstanding operation; several outstanding, the
+    /// completion must say whose it is.
+    private func completing(_ event: Trace.Event, line: Int) throws(TraceError) -> Caller {
+        if case .string(let name)? = event.extra["thread"] {
+            return Caller(process: event.process, thread: name == "main" ? nil : name)
+        }
+        let callers = outstanding.keys.filter { $0.process == event.process }
+        guard callers.count > 1 else { return callers.first ?? Caller(process: event.process, thread: nil) }
+        let threads = callers.map { $0.thread ?? "main" }.sorted().joined(separator: ", ")
+        throw failure(line, "\(event.type.rawValue) for process \(event.process) names no thread, but its threads \(threads) each have an operation outstanding: a completion says whose it is (\"thread\": NAME)")
+    }
+
+    /// The process's one outstanding operation (nil: none, or several threads' — a fault or a kill is then not
+    /// tied to one of them).
+    private func soleOutstanding(_ process: Int) -> (position: Int, line: Int)? {
+        let mine = outstanding.filter { $0.key.process == process }
+        return mine.count == 1 ? mine.first?.value : nil
     }
 
     /// The history; operations still outstanding at the end of the trace are indeterminate.

@@ -91,6 +91,7 @@ struct TraceRules {
     private func checkFields(_ event: Trace.Event) throws(TraceError) {
         switch event.type {
         case .fail:
+            try Self.checkCompletionThread(event)
             guard let error = event.error, Errno(name: error) != nil else {
                 throw TraceError("unknown errno name \"\(event.error ?? "")\" in 'error'")
             }
@@ -116,13 +117,25 @@ struct TraceRules {
         case .schedule:
             try Self.checkScheduleValue(event.value)
         case .invoke:
+            if event.extra["thread"] != nil {
+                throw TraceError("an invoke names its thread in its value ({\"thread\": NAME}, where the model reads threads), not beside it: the top-level 'thread' is a completion's")
+            }
             if let resolves = event.extra["resolves"] {
                 guard case .integer(let process) = resolves, Self.processRange.contains(process) else {
                     throw TraceError("the field 'resolves' must be a process number, not \(resolves)")
                 }
             }
         case .ok, .info, .spawn:
-            break
+            if event.type != .spawn { try Self.checkCompletionThread(event) }
+        }
+    }
+
+    /// A completion's `"thread"`: the thread whose outstanding call it ends (needed when two threads of its process
+    /// have one each), a non-empty name.
+    private static func checkCompletionThread(_ event: Trace.Event) throws(TraceError) {
+        guard let thread = event.extra["thread"] else { return }
+        guard case .string(let name) = thread, !name.isEmpty else {
+            throw TraceError("a completion's 'thread' must name the thread whose call it ends (\"main\", \"t2\", …), not \(thread)")
         }
     }
 
