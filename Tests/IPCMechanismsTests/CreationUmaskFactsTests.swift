@@ -53,6 +53,33 @@ import Testing
         #expect(masks.of(2) == 0o022)
     }
 
+    /// A child a `fork` makes starts with its parent's umask (a C probe first): a child under 077 forks, and its own
+    /// child's `umask(0)` returns 077. In the models, the forked process's create takes its parent's mask.
+    @Test func aForkedChildStartsWithItsParentsUmask() throws {
+        let seen = try #require(ForkedChildren.run(count: 1, slots: 1) { _, slots in
+            umask(0o077)
+            let child = fork()
+            if child == 0 { _exit(CInt(umask(0))) }
+            var status: CInt = 0
+            if child > 0 && waitpid(child, &status, 0) == child { slots[0] = Int(status >> 8 & 0xff) }
+        }?.first)
+        #expect(seen == [0o077])
+        let queues = try PosixMessageQueueModel(parameters: ["objects": ["q": ["exists": false, "umask": ["1": "0077"]]]])
+        let forked = try #require(queues.transitions(queues.initialState(of: "q"), .fork(process: 1, child: 2)).first).state
+        let made = queues.transitions(forked, .open(process: 2, creation: .init(exclusive: true, mode: 0o666))).first { $0.output == .done }
+        #expect(made?.state.permissions.mode == 0o600)
+        let semaphores = try PosixSemaphoreModel(parameters: ["objects": ["s": ["named": true, "exists": false, "umask": ["1": "0077"]]]])
+        let forkedSemaphore = try #require(semaphores.transitions(semaphores.initialState(of: "s"), .fork(process: 1, child: 2)).first).state
+        let madeSemaphore = semaphores.transitions(forkedSemaphore, .open(process: 2, creation: .init(exclusive: true, value: 0, mode: 0o666)))
+            .first { $0.output == .done }
+        #expect(madeSemaphore?.state.permissions.mode == 0o600)
+        let objects = try PosixSharedMemoryModel(parameters: ["objects": ["m": ["words": 1, "exists": false, "umask": ["1": "0077"]]]])
+        let forkedObject = try #require(objects.transitions(objects.initialState(of: "m"), .fork(process: 1, child: 2)).first).state
+        let madeObject = objects.transitions(forkedObject, .open(process: 2, .init(create: true, exclusive: true, mode: 0o666)))
+            .first { $0.output == .done }
+        #expect(madeObject?.state.permissions.mode == 0o600)
+    }
+
     /// System V ignores the umask: under umask 077, `msgget`, `semget` and `shmget` with `IPC_CREAT | 0666` make
     /// objects of mode 0666 (`IPC_STAT`), and the flag's bits above 0777 are no mode bits — `IPC_CREAT | 03777`
     /// (`IPC_EXCL` among them) makes mode 0777 (a C probe: `msg_perm.mode` holds nothing above it; with 04000 too,
