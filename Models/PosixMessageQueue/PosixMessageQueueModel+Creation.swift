@@ -3,8 +3,9 @@
 /// fail `ENOENT`, and no process holds a descriptor, so every call through one fails as a call through no descriptor
 /// does (`EBADF`, after the argument checks). The first create that succeeds, `O_EXCL` or not, makes the followed
 /// queue, empty, with the attributes it asked for (`attr` `NULL`: the defaults 10 × 8192), owned by the creator's
-/// user and group, its mode the mode asked less the creators' umask (the setup's, 022 unless given; measured under
-/// several umasks, `MessageQueueModeFactsTests`) — which later opens by other users meet (`EACCES`), while the creator
+/// user and group, its mode the mode asked less the creator's umask (the setup's, 022 unless given, or the one its
+/// own `umask` call set: ``Umasks``; measured under several umasks, `MessageQueueModeFactsTests`,
+/// `CreationUmaskFactsTests`), the bits above 0777 kept (07777 under 022 is 07755: `CreationModeBitsFactsTests`) — which later opens by other users meet (`EACCES`), while the creator
 /// holds the descriptor its create gave whatever the mode (mode 0 too); attributes outside 1…10 messages and 1…8192
 /// bytes fail `EINVAL` and make nothing. It may also fail
 /// `EMFILE` (the creator's user at `RLIMIT_MSGQUEUE`) or `ENOSPC` (`queues_max`), which the trace does not show.
@@ -26,7 +27,7 @@ extension PosixMessageQueueModel {
         next.created = true
         next.maxMessages = messages
         next.messageSize = size
-        next.permissions.mode = Permissions.created(mode: creation.mode, umask: state.umask)
+        next.permissions.mode = Permissions.created(mode: creation.mode, umask: state.umask.of(process))
         next.permissions.ownedByCreator(process)
         _ = next.name.open(process)
         next.opened(process, access)

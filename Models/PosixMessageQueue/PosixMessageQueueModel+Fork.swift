@@ -29,6 +29,7 @@ extension PosixMessageQueueModel {
             for _ in list { next.name.holders.insertSorted(child) }
         }
         next.permissions.users[child] = state.permissions.users[process]
+        next.umask.fork(process, child: child)  // its parent's umask too
         let followsEpoll = next.epoll.contains { $0.process == process } || next.epollUnjudged.contains(process)
             || next.epollInstances.contains { $0.process == process } || next.nestedEpoll.contains { $0.process == process }
         if followsEpoll { next = next.unjudgingNested(process).unjudgingNested(child) }

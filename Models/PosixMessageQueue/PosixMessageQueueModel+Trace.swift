@@ -17,7 +17,9 @@
 //            [INT]? (the sigev_value.sival_int each SIGEV_THREAD function taken was given, in any order)}
 //   open     {"access": "read-write" | "read" | "write" | "invalid"?, "create": BOOL?, "exclusive": BOOL?, "maxMessages": INT?,
 //            "messageSize": INT?, "mode": "0644"?} (O_RDWR, O_RDONLY, O_WRONLY; O_CREAT, O_EXCL, mq_attr, the mode argument:
-//            0600 unless given, with "create" only)  (none)  ENOENT, EEXIST, EINVAL, EACCES
+//            0600 unless given, up to 07777, with "create" only)  (none)  ENOENT, EEXIST, EINVAL, EACCES
+//   umask    {"umask": "0077"} (octal text or a number)  {"old": "0022"}: the process's mask for its later creates
+//            (Models/Support/Umasks.swift; a trace with one queue only)
 //   close    (none); {"instance": NAME}: a kept epoll instance's close (none)                         EBADF
 //   unlink   (none)                                                    (none)                         ENOENT
 //   fork     {"child": N}: the process forks; N starts with copies of its descriptors (their open descriptions shared)
@@ -31,7 +33,7 @@
 //
 // params: {"objects": {"q0": {"maxMessages": 4, "messageSize": 64, "holders": [1, 2], "exists": BOOL? (false: the queue does
 //   not exist until an open with "create" makes it, with its attributes and its mode less "umask": "0022" (the creators';
-//   with "exists" false only); then no holders, maxMessages, messageSize, mode, owner or group;
+//   or per process, {"1": "0022", "2": "0077"}; with "exists" false only); then no holders, maxMessages, messageSize, mode, owner or group;
 //   PosixMessageQueueModel+Creation.swift), "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
 //   entry an mq_open may always fail EMFILE of a full descriptor table)}}}
@@ -47,7 +49,7 @@ extension PosixMessageQueueModel {
                 messageSize: try setup.optional("messageSize")?.integer("messageSize", in: 1...1 << 24) ?? 8192,
                 holders: holders, permissions: try Permissions(setup: setup),
                 descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup), exists: exists)
-            if let umask = try Permissions.umask(in: setup) {
+            if let umask = try Umasks(setup: setup) {
                 // An existing queue's mode is the setup's; a create after its unlink makes a queue the trace does not follow.
                 guard !exists else { throw ModelError("queue \(name): 'umask' is the creators' for a queue the trace creates ('exists': false); an existing queue's mode is its 'mode'") }
                 queue.umask = umask
@@ -62,7 +64,7 @@ extension PosixMessageQueueModel {
             // A queue the trace creates has no attributes before its create: "exists": false in their place.
             let attributes: [(String, JSONValue)] = setup.exists
                 ? [("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize))]
-                : [("exists", .bool(false))] + (setup.umask == 0o022 ? [] : [("umask", Permissions.text(ofMode: setup.umask))])
+                : [("exists", .bool(false))] + (setup.umask.json.map { [("umask", $0)] } ?? [])
             let limits: [(String, JSONValue)] = setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]
             return (name, .object(JSONObject(attributes + [("holders", .ints(setup.holders))] + setup.permissions.json + limits)))
         })
@@ -150,11 +152,13 @@ extension PosixMessageQueueModel {
                     exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
                     maxMessages: try call.value.optional("maxMessages")?.integer("maxMessages", in: Int(Int32.min)...Int(Int32.max)),
                     messageSize: try call.value.optional("messageSize")?.integer("messageSize", in: Int(Int32.min)...Int(Int32.max)),
-                    mode: try Permissions.mode(in: call.value))
+                    mode: try Permissions.mode(in: call.value, upTo: 0o7777))
             } else if try call.value.optional("mode") != nil {
                 throw ModelError("open: 'mode' is O_CREAT's mode argument; give it with \"create\": true")
             }
             return .open(process: call.process, access: access, creation: creation, nonblocking: try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false)
+        case "umask":
+            return .umask(process: call.process, mask: try Umasks.argument(of: call.value, model: Self.name, objects: setups.count))
         case "close":
             if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .close(process: call.process)
@@ -163,7 +167,7 @@ extension PosixMessageQueueModel {
             if let nested = try Self.nestedEpollCall(of: call) { return .nestedEpoll(process: call.process, call: nested) }
             return .epoll(process: call.process, call: try Self.epollCall(of: call))
         default:
-            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1 and fork)")
+            throw ModelError("the posix-mq model has no operation '\(call.f)' (it has send, receive, getattr, setattr, notify, notified, open, close, unlink, umask, poll, select, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create, epoll_create1 and fork)")
         }
     }
 
@@ -172,6 +176,7 @@ extension PosixMessageQueueModel {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .elsewhere(_, let inner)): return try output(from: outcome, for: inner)
         case (.ok, .send): return .sent
+        case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok(let value), .takeNotifications(_, let rearm, _)):
             var deliveries: [Delivery]?
             if let recorded = try value.optional("deliveries") {
@@ -262,6 +267,7 @@ extension PosixMessageQueueModel {
         case .refusedName(_, let open, let name): return (open ? "open" : "unlink", ["name": .string(name.rawValue)])
         case .exit: return ("exit", nil)
         case .fork(_, let child): return ("fork", ["child": .int(child)])
+        case .umask(_, let mask): return ("umask", Umasks.argumentJSON(mask))
         case .readiness(_, let readinessCall): return (readinessCall.name, PipeModel.readinessValue(readinessCall))
         case .epoll(_, let epollCall): return (epollCall.name, Epoll.value(ofSingleTarget: epollCall))
         case .nestedEpoll(_, let nested): return (nested.name, NestedEpoll.value(of: nested, field: "target"))
@@ -297,6 +303,7 @@ extension PosixMessageQueueModel {
         case .ready(let events): .ok(["revents": .array(events.names.map { .string($0) })])
         case .selected(let readable, let writable): .ok(["readable": .bool(readable), "writable": .bool(writable)])
         case .epollControlled: .ok(nil)
+        case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .epollEvents(let reports): .ok(Epoll.outcomeValue(ofSingleTarget: reports))
         case .nestedEpollEvents(let reports): .ok(NestedEpoll.outcomeValue(reports, field: "target"))
         case .epollCreated(let closeOnExec): .ok(closeOnExec.map { ["closeOnExec": .bool($0)] })

@@ -68,8 +68,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// Whether the queue exists at the start; false: not until an `mq_open` with `O_CREAT` makes it
         /// (``PosixMessageQueueModel+Creation``), with the attributes and the mode it asks for.
         public var exists = true
-        /// The creators' umask (022 unless given), for the queue an `mq_open` of a setup with `exists` false makes.
-        public var umask = 0o022
+        /// The creators' umasks (022 unless given), for the queue an `mq_open` of a setup with `exists` false makes.
+        public var umask: Umasks = 0o022
 
         public init(
             maxMessages: Int = 10, messageSize: Int = 8192, holders: [Int], permissions: Permissions = Permissions(),
@@ -227,8 +227,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var nestedEpoll: [NestedEpollRegistration] = []
         /// Whether the queue exists yet (a setup with `exists` false: not until an `mq_open` creates it).
         public var created = true
-        /// The creators' umask (the setup's), for the queue a create makes while `created` is false.
-        public var umask = 0o022
+        /// The processes' umasks (the setup's, as `umask` calls changed them), for the queue a create makes while
+        /// `created` is false.
+        public var umask: Umasks = 0o022
 
         /// The process's newest descriptor (it must hold one).
         func newest(of process: Int) -> Descriptor { descriptors[process]?.last ?? Descriptor() }
@@ -326,6 +327,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         /// `fork`: `child` starts with copies of the process's descriptors, sharing their open descriptions, and no
         /// registration (``PosixMessageQueueModel+Fork``).
         case fork(process: Int, child: Int)
+        /// `umask(2)`: the process's file mode creation mask becomes `mask`'s low nine bits (``Umasks``).
+        case umask(process: Int, mask: Int)
         /// `poll` or `select` on the process's newest descriptor (see ``readiness(of:in:)``).
         case readiness(process: Int, call: ReadinessCall)
         /// `epoll_ctl` or `epoll_wait` on the process's epoll instance for this queue (`PosixMessageQueueModel+Epoll`).
@@ -401,6 +404,8 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case epollCreated(closeOnExec: Bool?)
         /// A wait's events when one names an instance, sorted (`PosixMessageQueueModel+NestedEpoll`).
         case nestedEpollEvents([NestedEpollReport])
+        /// `umask`'s result: the mask before the call.
+        case oldUmask(Int)
         case failed(ErrorCode)
     }
 
@@ -599,6 +604,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
             return nameTransition(next, \.name) { $0.exit(process); return nil }
         case .fork(let process, let child):
             return forkTransitions(state, process: process, child: child)
+        case .umask(let process, let mask):
+            let old = next.umask.set(process, to: mask)
+            return [Transition(.oldUmask(old), next)]
         case .readiness(let process, let call):
             return readinessTransitions(call, process: process, in: state)
         case .epoll(let process, let call):
@@ -763,6 +771,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         case .refusedName(_, let open, let name): call = "\(open ? "mq_open" : "mq_unlink") of a name \(name.rawValue)"
         case .exit: call = "exit (closes its descriptors)"
         case .fork(_, let child): call = "fork (child: process \(child))"
+        case .umask(_, let mask): call = "umask 0\(String(mask, radix: 8))"
         case .readiness(_, let readinessCall): call = "\(readinessCall)"
         case .epoll(_, let epollCall): call = "\(epollCall)"
         case .nestedEpoll(_, let nested): call = "\(nested)"
@@ -788,6 +797,7 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                     ? [readable ? "readable" : nil, writable ? "writable" : nil].compactMap { $0 }.joined(separator: "+")
                     : "nothing ready"
             case .epollControlled: "ok"
+            case .oldUmask(let old): "was 0\(String(old, radix: 8))"
             case .epollCreated(let closeOnExec): "created" + (closeOnExec.map { $0 ? " (FD_CLOEXEC)" : " (no FD_CLOEXEC)" } ?? "")
             case .epollEvents(let reports): reports.isEmpty ? "nothing" : reports.map { "\($0.events)" }.joined(separator: ", ")
             case .nestedEpollEvents(let reports): reports.map { "\($0.target.name) \($0.events)" }.joined(separator: ", ")
@@ -810,6 +820,7 @@ extension PosixMessageQueueModel.Input {
             .setNonblocking(let process, _), .setFlagsRefused(let process, _),
             .notify(let process, _, _, _, _), .notifyUnknownKind(let process, _), .takeNotifications(let process, _, _),
             .close(let process), .unlink(let process), .exit(let process), .fork(let process, _), .refusedName(let process, _, _),
+            .umask(let process, _),
             .readiness(let process, _), .epoll(let process, _), .nestedEpoll(let process, _):
             process
         case .elsewhere(_, let call): call.process

@@ -5,8 +5,9 @@
 ///   `post` or `getvalue` cannot happen before it (there is no semaphore to give it): no outcome is allowed, so a
 ///   history places them after the create or is rejected.
 /// - The first successful create makes the semaphore with the value it asked — 0 and `SEM_VALUE_MAX` too —, its file
-///   owned by the creator's user and group with the mode asked (0600 unless the call says) less the umask (the
-///   setup's, 022 unless given), and gives the creator a handle. From then on it is as any named semaphore: a create
+///   owned by the creator's user and group with the mode asked (0600 unless the call says) less the creator's umask
+///   (the setup's, 022 unless given, or the one its own `umask` call set: ``Umasks``, `CreationUmaskFactsTests`; the
+///   bits above 0777 as ``createdMode(_:umask:byRoot:)`` says), and gives the creator a handle. From then on it is as any named semaphore: a create
 ///   without `O_EXCL` opens it whatever value it asks, with `O_EXCL` fails `EEXIST` — two such creators racing,
 ///   exactly one wins (glibc links a prepared file into place; the linearization decides which, and where the trace
 ///   cannot say, either).
@@ -21,7 +22,7 @@ extension PosixSemaphoreModel {
             var next = state
             next.created = true
             next.value = creation.value
-            next.permissions.mode = Permissions.created(mode: creation.mode, umask: state.umask)
+            next.permissions.mode = Self.createdMode(creation.mode, umask: state.umask.of(process), byRoot: state.permissions.users[process].map { $0.uid == 0 } ?? true)
             next.permissions.ownedByCreator(process)
             return [Transition(.done, Self.opening(next, by: process))]
         case .unlink:
@@ -31,6 +32,17 @@ extension PosixSemaphoreModel {
         default:
             return nil
         }
+    }
+
+    /// The mode of the file a creating `sem_open` makes, as measured (`CreationModeBitsFactsTests`, a C probe first):
+    /// the mode asked less the umask, the bits above 0777 kept for root — but glibc fills the new file with a
+    /// `write` before it links it into place, and a write by a process without `CAP_FSETID` clears `S_ISUID`, and
+    /// `S_ISGID` when the group may execute (the kernel's `file_remove_privs`): under 022, user 65534's 07777 is
+    /// 01755, its 02777 0755, its 02767 02745 (no group execute: kept). The permission bits are never touched.
+    static func createdMode(_ asked: Int?, umask: Int, byRoot: Bool) -> Int {
+        let mode = Permissions.created(mode: asked, umask: umask)
+        guard !byRoot else { return mode }
+        return mode & ~0o4000 & (mode & 0o010 != 0 ? ~0o2000 : ~0)
     }
 
     /// The setup of a semaphore whose name does not exist yet: named, with no value, mode or owner (its creating
@@ -45,14 +57,14 @@ extension PosixSemaphoreModel {
         }
         var absent = Setup(value: 0, named: true, permissions: try Permissions(setup: setup))
         absent.exists = false
-        if let umask = try Permissions.umask(in: setup) { absent.umask = umask }
+        if let umask = try Umasks(setup: setup) { absent.umask = umask }
         return absent
     }
 
     /// The header's form of such a setup.
     static func absentParameters(_ setup: Setup) -> JSONValue {
         var value: JSONObject = ["named": true, "exists": false]
-        if setup.umask != 0o022 { value["umask"] = Permissions.text(ofMode: setup.umask) }
+        if let umask = setup.umask.json { value["umask"] = umask }
         for (field, json) in setup.permissions.json { value[field] = json }
         return .object(value)
     }

@@ -23,6 +23,7 @@ extension PosixSemaphoreModel {
         if state.closedHandles.contains(process) { next.closedHandles.insertSorted(child) }
         if state.privateMemory { next.copies[child] = state.copies[process] ?? state.value }
         next.permissions.users[child] = state.permissions.users[process]
+        next.umask.fork(process, child: child)  // its parent's umask too
         return [Transition(.done, next)]
     }
 

@@ -49,8 +49,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// False: the name does not exist when the trace begins, and no process holds a handle; the first `open`
         /// with `create` makes the semaphore the trace follows (``PosixSemaphoreModel+Creation``). Named only.
         public var exists = true
-        /// The creators' umask (022 unless given), for a semaphore an `open` makes.
-        public var umask = 0o022
+        /// The creators' umasks (022 unless given), for a semaphore an `open` makes.
+        public var umask: Umasks = 0o022
 
         public init(value: Int, named: Bool, permissions: Permissions = Permissions(), shared: Bool = true, privateMemory: Bool = false) {
             self.value = value
@@ -88,8 +88,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         public var created = true
         /// Whether each process starts with a handle the driver opened (false when the name did not exist).
         public var driverHandles = true
-        /// The creators' umask (the setup's).
-        public var umask = 0o022
+        /// The processes' umasks (the setup's, as `umask` calls changed them).
+        public var umask: Umasks = 0o022
     }
 
     public enum Input: Hashable, Sendable {
@@ -118,6 +118,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         /// `fork`: `child` starts with its parent's handles of a named semaphore, or reaches an unnamed one in shared
         /// memory, or gets a copy of one in private memory (``PosixSemaphoreModel+Fork``).
         case fork(process: Int, child: Int)
+        /// `umask(2)`: the process's file mode creation mask becomes `mask`'s low nine bits (``Umasks``).
+        case umask(process: Int, mask: Int)
     }
 
     /// `sem_open` with `O_CREAT`: `O_EXCL`, the value asked for, and the mode (0600 unless given).
@@ -136,6 +138,8 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
     public enum Output: PlainOutcomes {
         case done
         case value(Int)
+        /// `umask`'s result: the mask before the call.
+        case oldUmask(Int)
         case failed(ErrorCode)
     }
 
@@ -223,6 +227,9 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .fork(let process, let child):
             return forkTransitions(state, process: process, child: child)
+        case .umask(let process, let mask):
+            let old = next.umask.set(process, to: mask)
+            return [Transition(.oldUmask(old), next)]
         case .exit(let process):
             next.copies[process] = nil
             let before = next.taken.count
@@ -271,11 +278,13 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
         case .asleep: call = "asleep in a wait when killed (so the value was 0)"
         case .exit: call = "exit"
         case .fork(_, let child): call = "fork (child: process \(child))"
+        case .umask(_, let mask): call = "umask 0\(String(mask, radix: 8))"
         }
         let result = output.described { output in
             switch output {
             case .done: "ok"
             case .value(let value): "\(value)"
+            case .oldUmask(let old): "was 0\(String(old, radix: 8))"
             case .failed(let code): code.rawValue
             }
         }
@@ -289,9 +298,11 @@ public struct PosixSemaphoreModel: TransitionModel, TraceModel {
 //   (ENOENT), close (EINVAL with no handle left); unnamed only: init {"value": N, "pshared": BOOL?} (EINVAL above
 //   2^31 - 1), destroy.
 //   fork {"child": N}: the process forks (PosixSemaphoreModel+Fork.swift).
+//   umask {"umask": "0077"} → {"old": "0022"}: the process's mask for its later creates (Models/Support/Umasks.swift;
+//   a trace with one semaphore only). open's "mode" takes up to 07777 (PosixSemaphoreModel+Creation.swift).
 // params: {"objects": {"s0": {"value": 1, "named": true}}}; an unnamed one may say "pshared": false, and
 //   "privateMemory": true (it lies in the process's private memory, so a fork copies it); a named one "exists": false
-//   (no "value": the name does not exist yet, the first open with "create" makes it; "umask": "0022"?).
+//   (no "value": the name does not exist yet, the first open with "create" makes it; "umask": "0022"? or per process {"1": "0022", "2": "0077"}).
 extension PosixSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var semaphores: [(name: String, setup: Setup)] = []
@@ -330,6 +341,8 @@ extension PosixSemaphoreModel {
                 timeout: timeout, clock: clock)
         case "post": return .post(process: call.process)
         case "fork": return .fork(process: call.process, child: try call.forkedChild())
+        case "umask":
+            return .umask(process: call.process, mask: try Umasks.argument(of: call.value, model: Self.name, objects: setups.count))
         case "getvalue": return .getValue(process: call.process)
         case "close":
             guard setups.first(where: { $0.name == call.object })?.setup.named == true else {
@@ -357,9 +370,9 @@ extension PosixSemaphoreModel {
             guard try call.value.optional("create")?.boolean("create") == true else { return .open(process: call.process) }
             return .open(process: call.process, creation: Creation(
                 exclusive: try call.value.optional("exclusive")?.boolean("exclusive") ?? false,
-                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max)), mode: try Permissions.mode(in: call.value)))
+                value: try call.value.required("value").integer("value", in: 0...Int(UInt32.max)), mode: try Permissions.mode(in: call.value, upTo: 0o7777)))
         default:
-            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init, destroy and fork)")
+            throw ModelError("the posix-sem model has no operation '\(call.f)' (it has wait, post, getvalue, open, unlink, close, init, destroy, fork and umask)")
         }
     }
 
@@ -367,6 +380,7 @@ extension PosixSemaphoreModel {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .getValue): return .value(try value.required("value").integer("value"))
+        case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok, _): return .done
         }
     }
@@ -390,6 +404,7 @@ extension PosixSemaphoreModel {
         case .asleep: ("asleep", nil)
         case .exit: ("exit", nil)
         case .fork(_, let child): ("fork", ["child": .int(child)])
+        case .umask(_, let mask): ("umask", Umasks.argumentJSON(mask))
         }
     }
 
@@ -405,6 +420,7 @@ extension PosixSemaphoreModel {
         switch output {
         case .done: .ok(nil)
         case .value(let value): .ok(["value": .int(value)])
+        case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)
         }
     }

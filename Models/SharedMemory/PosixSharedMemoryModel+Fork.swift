@@ -31,6 +31,7 @@ extension PosixSharedMemoryModel {
         next.mappings[child] = inherited.isEmpty ? nil : inherited
         for _ in inherited { next.name.holders.insertSorted(child) }
         next.memoryLockLimits[child] = state.memoryLockLimits[process]
+        next.umask.fork(process, child: child)  // its parent's umask too
         return [Transition(.done, next)]
     }
 

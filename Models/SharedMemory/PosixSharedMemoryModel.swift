@@ -47,8 +47,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var size: Int
         /// Who may open the object (`EACCES`) and unlink its name.
         public var permissions: Permissions
-        /// The creators' umask (022 unless given), for an object an `open` makes.
-        public var umask = 0o022
+        /// The creators' umasks (022 unless given), for an object an `open` makes.
+        public var umask: Umasks = 0o022
         /// Anonymous shared memory (``PosixSharedMemoryModel+Fork``): no name, no descriptor, shared by `fork` only.
         public var anonymous = false
         /// The processes that lock under `RLIMIT_MEMLOCK`, without `CAP_IPC_LOCK` (``MemoryLockLimit``); the others
@@ -78,8 +78,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// How many words each mapping has (the setup's `words`).
         public var mappingWords = 0
         public var permissions = Permissions()
-        /// The umask of the processes that create the object (`O_CREAT` when it does not exist yet).
-        public var umask = 0o022
+        /// The umasks of the processes that create the object (`O_CREAT` when it does not exist yet), as the setup
+        /// gave them and `umask` calls changed them (``Umasks``).
+        public var umask: Umasks = 0o022
         /// The processes whose last `mlockall` had `MCL_FUTURE`: their new mappings start locked.
         public var lockingFuture: Set<Int> = []
         /// Of those, the ones whose `mlockall` had `MCL_ONFAULT` too: locked on fault, not populated.
@@ -200,6 +201,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case access(process: Int, WordAccess)
         /// `shm_open` by name and `mmap`: another handle.
         case open(process: Int, Opening = Opening())
+        /// `umask(2)`: the process's file mode creation mask becomes `mask`'s low nine bits (``Umasks``).
+        case umask(process: Int, mask: Int)
         /// `munmap` of the process's newest mapping, and `close` of its descriptor.
         case unmap(process: Int)
         case unlink(process: Int, invalidName: InvalidName? = nil)
@@ -232,6 +235,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     public enum Output: PlainOutcomes {
         case accessed(WordResult)
         case done
+        /// `umask`'s result: the mask before the call.
+        case oldUmask(Int)
         /// `st_size`, `st_mode`'s permission bits, `st_uid` and `st_gid` (each nil in a recorded `stat` that left
         /// it out).
         case size(Int, mode: Int? = nil, owner: Int? = nil, group: Int? = nil)
@@ -278,6 +283,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .access(let process, let access):
             let output = next.access(access, by: process)
             return [Transition(output, next)]
+        case .umask(let process, let mask):
+            let old = next.umask.set(process, to: mask)
+            return [Transition(.oldUmask(old), next)]
         case .open(let process, let opening):
             // glibc refuses the names it cannot put in its path; one of 256 to 259 characters reaches the kernel.
             if let name = opening.invalidName { return [Transition(.failed(name == .overNameMax ? ErrorCode("ENAMETOOLONG") : .EINVAL), state)] }
@@ -287,7 +295,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 if state.name.unlinked { return [Transition(.done, state)] }
                 next.created = true
                 // The new object: the mode asked for less the umask, owned by the creator's user and group.
-                next.permissions.mode = Permissions.created(mode: opening.mode, umask: state.umask)
+                next.permissions.mode = Permissions.created(mode: opening.mode, umask: state.umask.of(process))
                 next.permissions.ownedByCreator(process)
             } else if opening.create && opening.exclusive {
                 return [Transition(.failed(ErrorCode("EEXIST")), state)]
@@ -464,6 +472,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             call = "msync \(Self.describe(pages)) " + (flags.names + (flags.otherBits == 0 ? [] : ["\(flags.otherBits)"])).joined(separator: "|")
         case .lock(_, let lock): call = Self.describe(lock)
         case .stat: call = "fstat"
+        case .umask(_, let mask): call = "umask 0\(String(mask, radix: 8))"
         case .close: call = "close (the mapping stays)"
         case .fork(_, let child): call = "fork (child: process \(child))"
         case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
@@ -477,6 +486,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                 "st_size \(size)" + (mode.map { ", mode 0\(String($0, radix: 8))" } ?? "") + (owner.map { ", uid \($0)" } ?? "")
                     + (group.map { ", gid \($0)" } ?? "")
             case .closeOnExec(let on): on ? "FD_CLOEXEC" : "no FD_CLOEXEC"
+            case .oldUmask(let old): "was 0\(String(old, radix: 8))"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -493,13 +503,15 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
-//   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
+//   stat → {"size", "mode"?, "uid"?, "gid"?}; umask {"umask": "0077"} → {"old": "0022"} (the process's mask for its
+//   later creates, Models/Support/Umasks.swift; one object only); fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
 //   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
 //   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
-// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?}}}
+// params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?, "umask":
+//   "0022" or {"1": "0022", "2": "0077"}?}}}
 extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
@@ -518,7 +530,7 @@ extension PosixSharedMemoryModel {
                 object.anonymous = true
                 object.size = Self.anonymousSize(words: object.words)
             }
-            if let umask = try Permissions.umask(in: setup) { object.umask = umask }
+            if let umask = try Umasks(setup: setup) { object.umask = umask }
             objects.append((name, object))
         }
         self.init(objects: objects)
@@ -531,7 +543,7 @@ extension PosixSharedMemoryModel {
             if setup.anonymous { value["anonymous"] = true }
             if setup.exists && !setup.anonymous && setup.size != setup.words * 8 { value["size"] = .int(setup.size) }
             for (field, json) in setup.permissions.json { value[field] = json }
-            if setup.umask != 0o022 { value["umask"] = Permissions.text(ofMode: setup.umask) }
+            if let umask = setup.umask.json { value["umask"] = umask }
             if !setup.memoryLockLimits.isEmpty { value["memlock"] = Self.json(setup.memoryLockLimits) }
             return (name, .object(value))
         })
@@ -611,6 +623,7 @@ extension PosixSharedMemoryModel {
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
         case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
         case "stat": return .stat(process: call.process)
+        case "umask": return .umask(process: call.process, mask: try Umasks.argument(of: call.value, model: Self.name, objects: setups.count))
         case "close": return .close(process: call.process)
         case "fork": return .fork(process: call.process, child: try call.forkedChild())
         case "fcntl":
@@ -625,7 +638,7 @@ extension PosixSharedMemoryModel {
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl, close and fork)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, close and fork)")
         }
     }
 
@@ -638,6 +651,7 @@ extension PosixSharedMemoryModel {
                 try value.required("size").integer("size"), mode: try Permissions.mode(in: value), owner: try value.optional("uid")?.integer("uid"),
                 group: try value.optional("gid")?.integer("gid"))
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
+        case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok, _): return .done
         }
     }
@@ -655,6 +669,7 @@ extension PosixSharedMemoryModel {
         case .sync(_, let pages, let flags): ("sync", .object(pages.json(sync: flags)))
         case .lock(_, let lock): Self.json(lock)
         case .stat: ("stat", nil)
+        case .umask(_, let mask): ("umask", Umasks.argumentJSON(mask))
         case .close: ("close", nil)
         case .fork(_, let child): ("fork", ["child": .int(child)])
         case .descriptorFlags(_, let set): ("fcntl", set.map { ["cmd": "F_SETFD", "closeOnExec": .bool($0)] } ?? ["cmd": "F_GETFD"])
@@ -672,6 +687,7 @@ extension PosixSharedMemoryModel {
                     + (owner.map { [("uid", .int($0))] } ?? []) + (group.map { [("gid", .int($0))] } ?? []))))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .done: .ok(nil)
+        case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)
         }
     }

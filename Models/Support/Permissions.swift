@@ -87,32 +87,27 @@ public struct Permissions: Hashable, Sendable {
         self.init(mode: mode, owner: owner, group: try setup.optional("group")?.integer("group"), users: users)
     }
 
-    /// The `"mode"` field of `value`, octal text (`"0604"`) or a number; nil when there is none.
-    public static func mode(in value: JSONValue?) throws(ModelError) -> Int? {
+    /// The `"mode"` field of `value`, octal text (`"0604"`) or a number; nil when there is none. `limit`: the largest
+    /// mode taken — permission bits only (0777) unless a create's call keeps more (`mq_open`, `sem_open`: 07777).
+    public static func mode(in value: JSONValue?, upTo limit: Int = 0o777) throws(ModelError) -> Int? {
         switch try value.optional("mode") {
         case nil: return nil
         case .string(let text)?:
-            guard let mode = Int(text, radix: 8), (0...0o777).contains(mode) else {
-                throw ModelError("field 'mode' must be octal permission bits such as \"0600\", not \"\(text)\"")
+            guard let mode = Int(text, radix: 8), (0...limit).contains(mode) else {
+                let kind = limit == 0o777 ? "permission bits" : "mode bits"
+                throw ModelError("field 'mode' must be octal \(kind) (up to 0\(String(limit, radix: 8))) such as \"0600\", not \"\(text)\"")
             }
             return mode
-        case let value?: return try value.integer("mode", in: 0...0o777)
+        case let value?: return try value.integer("mode", in: 0...limit)
         }
     }
 
     /// The mode a named object an `open` with `O_CREAT` makes gets: the mode asked (the workers' 0600 when the trace
     /// gives none) less the creator's umask — `shm_open`, `sem_open` and `mq_open` alike (`SharedMemoryFactsTests`,
-    /// `SemaphoreCreationFactsTests`, `MessageQueueModeFactsTests`).
-    public static func created(mode asked: Int?, umask: Int) -> Int { (asked ?? 0o600) & ~umask & 0o777 }
-
-    /// The set-up's `"umask"`, the creators' umask as octal text (`"0022"`); nil when there is none.
-    public static func umask(in setup: JSONValue?) throws(ModelError) -> Int? {
-        guard let umask = try setup.optional("umask") else { return nil }
-        guard case .string(let text) = umask, let bits = Int(text, radix: 8), (0...0o777).contains(bits) else {
-            throw ModelError("field 'umask' must be octal text such as \"0022\"")
-        }
-        return bits
-    }
+    /// `SemaphoreCreationFactsTests`, `MessageQueueModeFactsTests`, `CreationUmaskFactsTests`). The umask holds
+    /// permission bits only, so the bits above them (`S_ISUID`, `S_ISGID`, sticky) stay as asked: 07777 under 022 is
+    /// 07755 (`CreationModeBitsFactsTests`).
+    public static func created(mode asked: Int?, umask: Int) -> Int { (asked ?? 0o600) & ~(umask & 0o777) & 0o7777 }
 
     /// A mode as traces write it: octal text.
     public static func text(ofMode mode: Int) -> JSONValue { .string("0" + String(mode, radix: 8)) }

@@ -25,8 +25,8 @@ import Testing
 
     /// `mq_open(O_CREAT)` makes a queue whose mode (`fstat` of the descriptor: a queue descriptor is a file's on Linux)
     /// is the mode asked less the creator's umask — 0666 under 022 gives 0644, under 026 0640, under 0777 nothing —
-    /// as `open(2)` does. The kernel keeps the bits above 0777 (07777 under 022 gives 07755): the trace's `"mode"`
-    /// takes permission bits only, and refuses a mode with them. The model gives the new queue the same permission bits.
+    /// as `open(2)` does. The kernel keeps the bits above 0777 (07777 under 022 gives 07755), which the trace's
+    /// `"mode"` takes too (`CreationModeBitsFactsTests`). The model gives the new queue the same permission bits.
     @Test func aNewQueuesModeIsTheModeAskedLessTheUmask() throws {
         let name = "/ipch-test-\(getpid())-mode-\(UInt32.random(in: 0...UInt32.max))"
         let umasks = Self.umasks

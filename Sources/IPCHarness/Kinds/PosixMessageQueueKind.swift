@@ -299,6 +299,8 @@ struct PosixMessageQueueBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         case .fork:
             BindingFailure.abandon("the posix-mq worker does not fork: a trace's fork is judged by the model only")
+        case .umask:
+            BindingFailure.abandon("the posix-mq worker does not call umask: a trace's umask is judged by the model only")
         case .elsewhere(let descriptor, let call):
             do throws(Errno) {
                 return try Self.perform(call, through: descriptor)

@@ -207,6 +207,8 @@ struct PosixSemaphoreBinding: ObjectBinding {
             BindingFailure.abandon("a worker is never asked to perform '\(input)': it is no call")
         case .fork:
             BindingFailure.abandon("the posix-sem worker does not fork: a trace's fork is judged by the model only")
+        case .umask:
+            BindingFailure.abandon("the posix-sem worker does not call umask: a trace's umask is judged by the model only")
         }
     }
 }

@@ -375,6 +375,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             return .done
         case .fork:
             BindingFailure.abandon("the posix-shm worker does not fork: a trace's fork is judged by the model only")
+        case .umask:
+            BindingFailure.abandon("the posix-shm worker does not call umask: a trace's umask is judged by the model only")
         case .close:
             guard let newest = handles.lastIndex(where: \.descriptorOpen) else { throw .badFileDescriptor }
             handles[newest].descriptorOpen = false
