@@ -233,6 +233,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case statusFlags(process: Int, set: StatusFlags?)
         /// `setrlimit(RLIMIT_FSIZE)` of the process (``FileSizeLimit``).
         case setFileSizeLimit(process: Int, soft: Int, hard: Int)
+        /// `fchmod` and `fchown` of the newest descriptor (``PosixSharedMemoryModel+Ownership``; nil: -1).
+        case changeMode(process: Int, mode: Int)
+        case changeOwner(process: Int, owner: Int?, group: Int?)
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
         /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
@@ -392,6 +395,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return statusFlagsTransitions(state, process: process, set: set)
         case .setFileSizeLimit(let process, let soft, let hard):
             return fileSizeLimitTransitions(state, process: process, soft: soft, hard: hard)
+        case .changeMode(let process, let mode):
+            return changeModeTransitions(state, process: process, mode: mode)
+        case .changeOwner(let process, let owner, let group):
+            return changeOwnerTransitions(state, process: process, owner: owner, group: group)
         case .close(let process):
             guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
             next.mappings[process]![newest].descriptorOpen = false
@@ -482,6 +489,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
         case .statusFlags(_, let set): call = set.map { "fcntl F_SETFL \($0.argumentText)" } ?? "fcntl F_GETFL"
         case .setFileSizeLimit(_, let soft, let hard): call = "setrlimit " + FileSizeLimit(soft: soft, hard: hard).text
+        case .changeMode(_, let mode): call = "fchmod 0" + String(mode, radix: 8)
+        case .changeOwner(_, let owner, let group): call = "fchown \(owner ?? -1) \(group ?? -1)"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
         }
@@ -509,7 +518,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   | "fixed-free" | "hint" | "noreplace" | "noreplace-unaligned" | "noreplace-free"?}; unmap {"page", "pages" | "length", "unaligned": BOOL?}? (with a value: munmap of those pages only);
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
-//   stat → {"size", "mode"?, "uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
+//   stat → {"size", "mode"?, "uid"?, "gid"?}; fchmod {"mode"}; fchown {"uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
 //   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK" | "RLIMIT_FSIZE", "soft", "hard": BYTES |
@@ -646,7 +655,8 @@ extension PosixSharedMemoryModel {
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl, close and fork)")
+            if let input = try Self.ownershipInput(call) { return input }
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, fcntl, fchmod, fchown, close and fork)")
         }
     }
 
@@ -685,6 +695,7 @@ extension PosixSharedMemoryModel {
         case .statusFlags(_, let set): ("fcntl", set.map { StatusFlags.setJSON($0) } ?? ["cmd": "F_GETFL"])
         case .setFileSizeLimit(_, let soft, let hard):
             ("setrlimit", ["resource": "RLIMIT_FSIZE", "soft": MemoryLockLimit.json(bytes: soft), "hard": MemoryLockLimit.json(bytes: hard)])
+        case .changeMode, .changeOwner: Self.ownershipCall(input)!
         case .exit: ("exit", nil)
         }
     }
