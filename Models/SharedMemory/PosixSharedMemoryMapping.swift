@@ -41,6 +41,11 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     /// The descriptor is still open: a `close` of it leaves the mapping, which keeps the object (Open POSIX mmap
     /// 12-1), working as before.
     public var descriptorOpen = true
+    /// The descriptor's open file description's `F_GETFL` flags (``PosixSharedMemoryModel/StatusFlags``); nil for a
+    /// descriptor the setup gives, which are not known.
+    public var statusFlags: PosixSharedMemoryModel.StatusFlags?
+    /// Which open file description the descriptor is: the copies `fork` makes share their parent's (0: the setup's).
+    public var openFileDescription = 0
     /// The object's word at the mapping's word 0: `mmap`'s offset / 8.
     public var firstWord: Int
     /// Each page's protection, nil once `munmap` took it (an access there raises `SIGSEGV`).

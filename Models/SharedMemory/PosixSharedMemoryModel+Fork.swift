@@ -4,7 +4,8 @@
 /// A forked child starts with a copy of its parent's mappings of the object and of their descriptors: a shared
 /// mapping goes on reaching the object, so the two see each other's stores; a private mapping's copied pages are
 /// copied again for the child, as they stand (from then on each side's stores are its own), and the pages neither
-/// has stored to go on following the object for both; each descriptor keeps its `FD_CLOEXEC`. Memory locks are not
+/// has stored to go on following the object for both; each descriptor keeps its `FD_CLOEXEC`, and shares its open file
+/// description (its `F_SETFL` flags) with the parent's; `RLIMIT_FSIZE` is inherited. Memory locks are not
 /// inherited (the kernel's `dup_mmap` clears `VM_LOCKED`: an `msync(MS_INVALIDATE)` of an inherited `MAP_LOCKED`
 /// page succeeds in the child), nor is `mlockall(MCL_FUTURE)`; `RLIMIT_MEMLOCK` is.
 ///
@@ -32,6 +33,7 @@ extension PosixSharedMemoryModel {
         for _ in inherited { next.name.holders.insertSorted(child) }
         next.memoryLockLimits[child] = state.memoryLockLimits[process]
         next.umask.fork(process, child: child)  // its parent's umask too
+        next.fileSizeLimits[child] = state.fileSizeLimits[process]
         return [Transition(.done, next)]
     }
 

@@ -54,6 +54,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// The processes that lock under `RLIMIT_MEMLOCK`, without `CAP_IPC_LOCK` (``MemoryLockLimit``); the others
         /// lock as root does.
         public var memoryLockLimits: [Int: MemoryLockLimit] = [:]
+        /// The processes' `RLIMIT_FSIZE` (``FileSizeLimit``), when the trace says them; nil: it does not.
+        public var fileSizeLimits: [Int: FileSizeLimit]?
 
         public init(words: Int, mapped: [Int], exists: Bool = true, size: Int? = nil, permissions: Permissions = Permissions()) {
             self.words = words
@@ -90,11 +92,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// Processes whose `locksNothingElse` no longer holds: an `mlockall` locked their other memory (until
         /// `munlockall`).
         public var lockCountUnknown: Set<Int> = []
+        /// The processes' `RLIMIT_FSIZE` (``FileSizeLimit``); one not named has `RLIM_INFINITY`.
+        public var fileSizeLimits: [Int: FileSizeLimit] = [:]
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
-            // In words: an offset near 2^63 bytes is near 2^60 words, whose bytes would overflow.
-            index >= (size + PosixSharedMemoryModel.pageSize - 1) / PosixSharedMemoryModel.pageSize * PosixSharedMemoryMapping.pageWords
+            // In pages: an offset or a size near 2^63 bytes would overflow in bytes.
+            let pageSize = PosixSharedMemoryModel.pageSize
+            return index / PosixSharedMemoryMapping.pageWords >= size / pageSize + (size % pageSize == 0 ? 0 : 1)
         }
 
         /// `ftruncate` to `size`: unless it grows, the bytes past the (new) end are zeroed, the rest of the last page
@@ -102,8 +107,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// nothing, so what was stored past the old end in its page shows again. (Little-endian words.)
         mutating func resize(to newSize: Int) {
             if newSize <= size {
-                for (index, word) in words where index * 8 + 8 > newSize {
-                    let kept = max(0, newSize - index * 8)
+                // In words: an index near 2^60 (an offset near 2^63) would overflow in bytes.
+                for (index, word) in words where index >= newSize / 8 {
+                    let kept = index == newSize / 8 ? newSize % 8 : 0
                     let left = kept == 0 ? 0 : word & Int64(bitPattern: (UInt64(1) << UInt64(kept * 8)) - 1)
                     words[index] = left == 0 ? nil : left
                 }
@@ -226,6 +232,13 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// `fcntl(F_GETFD)` (`set` nil) or `fcntl(F_SETFD)` of the newest descriptor: its own `FD_CLOEXEC`, which
         /// `shm_open` always sets (glibc opens with `O_CLOEXEC`; Open POSIX shm_open 11-1).
         case descriptorFlags(process: Int, set: Bool?)
+        /// `fcntl(F_GETFL)` (`set` nil) or `fcntl(F_SETFL)` of the newest descriptor (``PosixSharedMemoryModel+StatusFlags``).
+        case statusFlags(process: Int, set: StatusFlags?)
+        /// `setrlimit(RLIMIT_FSIZE)` of the process (``FileSizeLimit``).
+        case setFileSizeLimit(process: Int, soft: Int, hard: Int)
+        /// `fchmod` and `fchown` of the newest descriptor (``PosixSharedMemoryModel+Ownership``; nil: -1).
+        case changeMode(process: Int, mode: Int)
+        case changeOwner(process: Int, owner: Int?, group: Int?)
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
         /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
@@ -242,6 +255,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case size(Int, mode: Int? = nil, owner: Int? = nil, group: Int? = nil)
         /// `F_GETFD`'s `FD_CLOEXEC`.
         case closeOnExec(Bool)
+        /// `F_GETFL`'s flags, the access mode among them.
+        case statusFlags(StatusFlags)
         case failed(ErrorCode)
     }
 
@@ -268,6 +283,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         state.permissions = setup.permissions
         state.umask = setup.umask
         state.memoryLockLimits = setup.memoryLockLimits
+        state.fileSizeLimits = startingFileSizeLimits
         return state
     }
 
@@ -366,12 +382,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             if !state.name.unlinked && !state.permissions.isOwner(process) { return [Transition(.failed(.EACCES), state)] }
             return nameTransition(state, \.name) { $0.unlink() }
         case .truncate(let process, let size):
-            if size < 0 { return [Transition(.failed(.EINVAL), state)] }
-            guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
-            if state.mappings[process]![newest].readOnlyDescriptor { return [Transition(.failed(.EINVAL), state)] }
-            next.resize(to: size)
-            next.dropCopiesBeyondEnd()
-            return [Transition(.done, next)]
+            return truncateTransitions(state, process: process, size: size)
         case .stat(let process):
             guard state.newestDescriptor(process) != nil else { return [Transition(.failed(.EBADF), state)] }
             let permissions = state.permissions
@@ -388,6 +399,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             }
             next.mappings[process]![newest].closeOnExec = set
             return [Transition(.done, next)]
+        case .statusFlags(let process, let set):
+            return statusFlagsTransitions(state, process: process, set: set)
+        case .setFileSizeLimit(let process, let soft, let hard):
+            return fileSizeLimitTransitions(state, process: process, soft: soft, hard: hard)
+        case .changeMode(let process, let mode):
+            return changeModeTransitions(state, process: process, mode: mode)
+        case .changeOwner(let process, let owner, let group):
+            return changeOwnerTransitions(state, process: process, owner: owner, group: group)
         case .close(let process):
             guard let newest = state.newestDescriptor(process) else { return [Transition(.failed(.EBADF), state)] }
             next.mappings[process]![newest].descriptorOpen = false
@@ -421,6 +440,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         var mapping = PosixSharedMemoryMapping(
             words: state.mappingWords, length: opening.length, protection: opening.protection, readOnlyDescriptor: opening.readOnly,
             isPrivate: opening.isPrivate, firstWord: opening.offset / 8)
+        mapping.openFileDescription(opened: opening, in: state)
         if state.lockingFuture.contains(process) || opening.mapFlags.contains(.locked) { mapping.locked = mapping.mappedPages }
         if state.lockingFutureOnFault.contains(process) && !opening.mapFlags.contains(.locked) { mapping.lockedOnFault = mapping.locked }
         if !mapping.locked.subtracting(mapping.lockedOnFault).isEmpty || opening.mapFlags.contains(.populate) {
@@ -476,6 +496,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .close: call = "close (the mapping stays)"
         case .fork(_, let child): call = "fork (child: process \(child))"
         case .descriptorFlags(_, let set): call = set.map { "fcntl F_SETFD \($0 ? "FD_CLOEXEC" : "0")" } ?? "fcntl F_GETFD"
+        case .statusFlags(_, let set): call = set.map { "fcntl F_SETFL \($0.argumentText)" } ?? "fcntl F_GETFL"
+        case .setFileSizeLimit(_, let soft, let hard): call = "setrlimit " + FileSizeLimit(soft: soft, hard: hard).text
+        case .changeMode(_, let mode): call = "fchmod 0" + String(mode, radix: 8)
+        case .changeOwner(_, let owner, let group): call = "fchown \(owner ?? -1) \(group ?? -1)"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .exit: call = "exit (unmaps everything)"
         }
@@ -487,6 +511,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
                     + (group.map { ", gid \($0)" } ?? "")
             case .closeOnExec(let on): on ? "FD_CLOEXEC" : "no FD_CLOEXEC"
             case .oldUmask(let old): "was 0\(String(old, radix: 8))"
+            case .statusFlags(let flags): flags.text
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -504,14 +529,14 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   protect {"protection": "none" | "read" | "read-write" | "read-exec" | "read-write-exec", "page", "pages" |
 //   "length", "unaligned"?} (mprotect; page 0 and every page unless given); unlink {"name"?}; truncate {"size"};
 //   stat → {"size", "mode"?, "uid"?, "gid"?}; umask {"umask": "0077"} → {"old": "0022"} (the process's mask for its
-//   later creates, Models/Support/Umasks.swift; one object only); fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
+//   later creates, Models/Support/Umasks.swift; one object only); fchmod {"mode"}; fchown {"uid"?, "gid"?}; fcntl {"cmd": "F_GETFD"} → {"closeOnExec"}, {"cmd": "F_SETFD", "closeOnExec"}; close (the newest
 //   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
-//   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES |
-//   "unlimited"} (one object only; EINVAL, EPERM). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK" | "RLIMIT_FSIZE", "soft", "hard": BYTES |
+//   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?, "umask":
-//   "0022" or {"1": "0022", "2": "0077"}?}}}
+//   "0022" or {"1": "0022", "2": "0077"}?, "fsize": {"1": BYTES}?}}}
 extension PosixSharedMemoryModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var objects: [(name: String, setup: Setup)] = []
@@ -521,8 +546,9 @@ extension PosixSharedMemoryModel {
                 words: try setup.required("words").integer("words", in: 1...1 << 20),
                 mapped: try setup.optional("mapped")?.integers("mapped") ?? [],
                 exists: try setup.optional("exists")?.boolean("exists") ?? true,
-                size: try setup.optional("size")?.integer("size", in: 0...1 << 30), permissions: try Permissions(setup: setup))
+                size: try setup.optional("size")?.integer("size", in: 0...Int.max), permissions: try Permissions(setup: setup))
             object.memoryLockLimits = try Self.memoryLockLimits(setup, objects: given.count)
+            object.fileSizeLimits = try Self.fileSizeLimits(setup)
             if try setup.optional("anonymous")?.boolean("anonymous") == true {
                 guard object.exists, try setup.optional("size") == nil else {
                     throw ModelError("object \(name) is anonymous: it exists from the start and its size is its mapping's ('exists' and 'size' cannot be given)")
@@ -545,6 +571,7 @@ extension PosixSharedMemoryModel {
             for (field, json) in setup.permissions.json { value[field] = json }
             if let umask = setup.umask.json { value["umask"] = umask }
             if !setup.memoryLockLimits.isEmpty { value["memlock"] = Self.json(setup.memoryLockLimits) }
+            if let limits = setup.fileSizeLimits { value["fsize"] = Self.json(limits) }
             return (name, .object(value))
         })
     }
@@ -621,7 +648,7 @@ extension PosixSharedMemoryModel {
             }
             return .protect(process: call.process, try pages(), protection)
         case "unlink": return .unlink(process: call.process, invalidName: try invalidName())
-        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int(Int32.min)...1 << 40))
+        case "truncate": return .truncate(process: call.process, size: try call.value.required("size").integer("size", in: Int.min...Int.max))
         case "stat": return .stat(process: call.process)
         case "umask": return .umask(process: call.process, mask: try Umasks.argument(of: call.value, model: Self.name, objects: setups.count))
         case "close": return .close(process: call.process)
@@ -630,19 +657,24 @@ extension PosixSharedMemoryModel {
             switch try call.value.required("cmd").text("cmd") {
             case "F_GETFD": return .descriptorFlags(process: call.process, set: nil)
             case "F_SETFD": return .descriptorFlags(process: call.process, set: try call.value.required("closeOnExec").boolean("closeOnExec"))
-            case let other: throw ModelError("the posix-shm model's fcntl takes cmd \"F_GETFD\" or \"F_SETFD\", not \"\(other)\"")
+            case "F_GETFL": return .statusFlags(process: call.process, set: nil)
+            case "F_SETFL": return .statusFlags(process: call.process, set: try StatusFlags.parse(call.value))
+            case let other: throw ModelError("the posix-shm model's fcntl takes cmd \"F_GETFD\", \"F_SETFD\", \"F_GETFL\" or \"F_SETFL\", not \"\(other)\"")
             }
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
         case "setrlimit":
+            if try call.value.optional("resource")?.text("resource") == "RLIMIT_FSIZE" { return try fileSizeLimitChange(call) }
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, close and fork)")
+            if let input = try Self.ownershipInput(call) { return input }
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close and fork)")
         }
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
+        try refuseUnfollowedFileSizeLimit(outcome, input)
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
@@ -652,6 +684,7 @@ extension PosixSharedMemoryModel {
                 group: try value.optional("gid")?.integer("gid"))
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
+        case (.ok(let value), .statusFlags(_, nil)): return .statusFlags(try StatusFlags(answer: value))
         case (.ok, _): return .done
         }
     }
@@ -674,6 +707,10 @@ extension PosixSharedMemoryModel {
         case .fork(_, let child): ("fork", ["child": .int(child)])
         case .descriptorFlags(_, let set): ("fcntl", set.map { ["cmd": "F_SETFD", "closeOnExec": .bool($0)] } ?? ["cmd": "F_GETFD"])
         case .setMemoryLockLimit(_, let soft, let hard): ("setrlimit", MemoryLockLimit.changeJSON(soft: soft, hard: hard))
+        case .statusFlags(_, let set): ("fcntl", set.map { StatusFlags.setJSON($0) } ?? ["cmd": "F_GETFL"])
+        case .setFileSizeLimit(_, let soft, let hard):
+            ("setrlimit", ["resource": "RLIMIT_FSIZE", "soft": MemoryLockLimit.json(bytes: soft), "hard": MemoryLockLimit.json(bytes: hard)])
+        case .changeMode, .changeOwner: Self.ownershipCall(input)!
         case .exit: ("exit", nil)
         }
     }
@@ -686,6 +723,7 @@ extension PosixSharedMemoryModel {
                 [("size", JSONValue.int(size))] + (mode.map { [("mode", Permissions.text(ofMode: $0))] } ?? [])
                     + (owner.map { [("uid", .int($0))] } ?? []) + (group.map { [("gid", .int($0))] } ?? []))))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
+        case .statusFlags(let flags): .ok(flags.json)
         case .done: .ok(nil)
         case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)

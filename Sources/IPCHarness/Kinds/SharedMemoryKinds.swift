@@ -373,6 +373,20 @@ struct PosixSharedMemoryBinding: ObjectBinding {
             guard let set else { return .closeOnExec(try Syscall.closesOnExec(descriptor)) }
             try Syscall.setClosesOnExec(descriptor, set)
             return .done
+        case .statusFlags(_, let set):
+            guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
+            guard let set else { return .statusFlags(PosixSharedMemoryModel.StatusFlags(rawValue: Int(try Syscall.statusFlags(descriptor)))) }
+            try Syscall.setStatusFlags(descriptor, CInt(set.rawValue))
+            return .done
+        case .changeMode(_, let mode):
+            guard let descriptor = newestDescriptor else { throw .badFileDescriptor }
+            try Syscall.changeMode(descriptor, mode_t(mode))
+            return .done
+        case .changeOwner:
+            BindingFailure.abandon("the posix-shm worker does not fchown: a trace's fchown is judged by the model only")
+        case .setFileSizeLimit:
+            // Past the limit the kernel sends SIGXFSZ, whose default action would kill the worker mid-call.
+            BindingFailure.abandon("the posix-shm worker does not set RLIMIT_FSIZE: a trace's setrlimit of it is judged by the model only")
         case .fork:
             BindingFailure.abandon("the posix-shm worker does not fork: a trace's fork is judged by the model only")
         case .umask:
