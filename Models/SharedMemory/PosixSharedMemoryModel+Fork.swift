@@ -32,6 +32,9 @@ extension PosixSharedMemoryModel {
         next.mappings[child] = inherited.isEmpty ? nil : inherited
         for _ in inherited { next.name.holders.insertSorted(child) }
         next.memoryLockLimits[child] = state.memoryLockLimits[process]
+        // The child runs with its parent's credentials: a non-root parent's child is no root (a C probe: its
+        // shm_unlink of another user's object fails EACCES, as the parent's would).
+        next.permissions.users[child] = state.permissions.users[process]
         next.umask.fork(process, child: child)  // its parent's umask too
         next.fileSizeLimits[child] = state.fileSizeLimits[process]
         return [Transition(.done, next)]

@@ -2,7 +2,7 @@
 /// children): the child inherits every attachment of its parent (`SHM_RDONLY` ones stay read-only), so the
 /// attachment count grows by the parent's attachments; the kernel's `shm_open` runs for each in the parent, so
 /// `shm_lpid` becomes the parent and the attach time is set. The child's exit detaches them again (its pid becomes
-/// `shm_lpid`, as any exit's). `RLIMIT_MEMLOCK` is inherited.
+/// `shm_lpid`, as any exit's). `RLIMIT_MEMLOCK` is inherited, and so are the parent's credentials.
 extension SystemVSharedMemoryModel {
     /// `fork` by `process`: `child` starts with copies of its attachments.
     func forkTransitions(_ state: State, process: Int, child: Int) -> [Transition<State, Output>] {
@@ -18,6 +18,9 @@ extension SystemVSharedMemoryModel {
             next.times.set(0)
         }
         next.memoryLockLimits[child] = state.memoryLockLimits[process]
+        // The child runs with its parent's credentials (a C probe: a non-root parent's child's shmat of a 0600
+        // segment of root's fails EACCES, its IPC_RMID EPERM).
+        next.permissions.users[child] = state.permissions.users[process]
         return [Transition(.done, next)]
     }
 }
