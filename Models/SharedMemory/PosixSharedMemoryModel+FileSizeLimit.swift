@@ -41,14 +41,9 @@ public struct FileSizeLimit: Hashable, Sendable {
 
     /// `setrlimit(RLIMIT_FSIZE, {soft, hard})`: each outcome it may have (nil for success) and the limit after it.
     func setting(soft newSoft: Int, hard newHard: Int) -> [(error: ErrorCode?, limit: FileSizeLimit)] {
-        if newSoft > newHard { return [(.EINVAL, self)] }
         let changed = FileSizeLimit(soft: newSoft, hard: newHard, capSysResource: capSysResource)
-        guard let hard, newHard > hard else { return hard == nil ? [(nil, changed), (.EPERM, self)] : [(nil, changed)] }
-        switch capSysResource {
-        case true?: return [(nil, changed)]
-        case false?: return [(.EPERM, self)]
-        case nil: return [(nil, changed), (.EPERM, self)]
-        }
+        return ResourceLimitChange.outcomes(soft: newSoft, hard: newHard, currentHard: hard, capSysResource: capSysResource)
+            .map { $0 == nil ? (nil, changed) : ($0, self) }
     }
 
     var text: String {

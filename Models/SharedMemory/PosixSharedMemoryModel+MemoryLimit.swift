@@ -66,16 +66,12 @@ public struct MemoryLockLimit: Hashable, Sendable {
     static func setting(_ limits: [Int: MemoryLockLimit], process: Int, soft: Int, hard: Int) -> [(error: ErrorCode?, limits: [Int: MemoryLockLimit])] {
         if soft > hard { return [(.EINVAL, limits)] }
         guard var limit = limits[process] else { return [(nil, limits), (.EPERM, limits)] }
-        let raising = limit.hard.map { hard > $0 }
+        let outcomes = ResourceLimitChange.outcomes(soft: soft, hard: hard, currentHard: limit.hard, capSysResource: limit.capSysResource)
         limit.bytes = soft
         limit.hard = hard
         var next = limits
         next[process] = limit
-        switch (raising, limit.capSysResource) {
-        case (false?, _), (_, true?): return [(nil, next)]
-        case (true?, false?): return [(.EPERM, limits)]
-        default: return [(nil, next), (.EPERM, limits)]
-        }
+        return outcomes.map { $0 == nil ? (nil, next) : ($0, limits) }
     }
 
     /// A limit in a trace: bytes, or `"unlimited"` (`RLIM_INFINITY`).

@@ -11,12 +11,7 @@ extension EventCounterScenarios {
         makeWorkload: { generator in madeDuringRunWorkload(generator: &generator) })
 
     static func madeDuringRunWorkload(generator: inout SeededGenerator) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...2) {
-            let object = "e\(process - 1)"
-            var program: [Call] = []
-            func call(_ f: String, _ value: JSONValue? = nil) { program.append(Call(process: process, object: object, f: f, value: value)) }
+        ScenarioPrograms.eachMakesItsOwn(EventCounterKind.name, prefix: "e", most: 2, generator: &generator) { _, call, generator in
             let nonblocking = generator.chance(0.8)  // a blocking read of 0 would wait for ever: only one holder
             if generator.chance(0.2) {
                 call("eventfd", ["flags": ["EFD_CLOEXEC"], "bits": .int(generator.pick([2, 1024, 4, Int(Int32.min)]))])
@@ -32,12 +27,9 @@ extension EventCounterScenarios {
                 if generator.chance(0.5) {
                     call("write", ["value": .int(generator.next(in: 0...3))])
                 } else {
-                    call("read")
+                    call("read", nil)
                 }
             }
-            objects.append(Workload.Object(name: object, kind: EventCounterKind.name))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: program))
         }
-        return Workload(objects: objects, processes: processes)
     }
 }

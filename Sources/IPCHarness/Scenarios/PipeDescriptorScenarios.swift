@@ -28,7 +28,7 @@ public enum PipeDescriptorScenarios {
     /// `dup3` (onto themselves, a free number, `/dev/null`'s number, the other end's: closing it), looking at
     /// `FD_CLOEXEC` with `F_GETFD` and changing it with `F_SETFD`, with nonblocking writes and reads between.
     static func duplicateOntoWorkload(generator: inout SeededGenerator) -> Workload {
-        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
+        ScenarioPrograms.eachMakesItsOwn(PipeKind.name, prefix: "p", most: 2, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
             var held: [String: Int] = ["read": 1, "write": 1]
             for sequence in 0..<generator.next(in: 4...9) {
@@ -37,23 +37,6 @@ public enum PipeDescriptorScenarios {
         }
     }
 
-    /// 1 to `most` processes, each making a pipe of its own (`p0`, `p1`, …, role `create`) and using it as `program`
-    /// says: its calls, made through `call`.
-    static func eachMakesAPipe(
-        most: Int, generator: inout SeededGenerator,
-        _ program: (_ process: Int, _ call: (String, JSONValue?) -> Void, _ generator: inout SeededGenerator) -> Void
-    ) -> Workload {
-        var objects: [Workload.Object] = []
-        var processes: [Workload.Process] = []
-        for process in 1...generator.next(in: 1...most) {
-            let object = "p\(process - 1)"
-            var calls: [Call] = []
-            program(process, { f, value in calls.append(Call(process: process, object: object, f: f, value: value)) }, &generator)
-            objects.append(Workload.Object(name: object, kind: "pipe"))
-            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: calls))
-        }
-        return Workload(objects: objects, processes: processes)
-    }
 
     /// One call of a process holding `held` descriptors of each end of the pipe it made (kept up to date: a `dup2`
     /// onto another of its descriptors of the pipe is drawn only while it holds one).
@@ -110,7 +93,7 @@ public enum PipeDescriptorScenarios {
     /// 1-2 processes each make a pipe with `pipe2(O_NONBLOCK)` and write into it without asking for `nonblocking`:
     /// the first four writes (17-30 KB) overfill its 64 KiB, then writes and nonblocking reads mix.
     static func nonblockingMadeWorkload(generator: inout SeededGenerator) -> Workload {
-        eachMakesAPipe(most: 2, generator: &generator) { process, call, generator in
+        ScenarioPrograms.eachMakesItsOwn(PipeKind.name, prefix: "p", most: 2, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": generator.chance(0.5) ? ["O_NONBLOCK", "O_CLOEXEC"] : ["O_NONBLOCK"]])
             for sequence in 0..<generator.next(in: 5...9) {
                 if sequence >= 4 && generator.chance(0.3) {
@@ -132,7 +115,7 @@ public enum PipeDescriptorScenarios {
         makeWorkload: { generator in madeDuringRunWorkload(generator: &generator) })
 
     static func madeDuringRunWorkload(generator: inout SeededGenerator) -> Workload {
-        eachMakesAPipe(most: 3, generator: &generator) { process, call, generator in
+        ScenarioPrograms.eachMakesItsOwn(PipeKind.name, prefix: "p", most: 3, generator: &generator) { process, call, generator in
             if generator.chance(0.3) { call("write", ["data": "x", "nonblocking": true]) }
             if generator.chance(0.3) { call("pipe2", ["flags": ["O_NONBLOCK"], "bits": .int(generator.pick([0x80, 0x10, 0x1_0000]))]) }
             if generator.chance(0.2) {

@@ -15,7 +15,7 @@ extension PipeDescriptorScenarios {
     ]
 
     static func epollWorkload(generator: inout SeededGenerator) -> Workload {
-        eachMakesAPipe(most: 3, generator: &generator) { process, call, generator in
+        ScenarioPrograms.eachMakesItsOwn(PipeKind.name, prefix: "p", most: 3, generator: &generator) { process, call, generator in
             call("pipe2", ["flags": ["O_NONBLOCK", "O_CLOEXEC"]])
             var closedWrite = false
             for sequence in 0..<generator.next(in: 6...16) {

@@ -3,6 +3,24 @@ import IPCModels
 /// Building random workloads over one kernel object: a number of processes, what each holds, and a program of
 /// calls each, drawn from the run's generator.
 enum ScenarioPrograms {
+    /// 1 to `most` processes, each making an object of `kind` of its own (`p0`, `p1`, … for prefix `p`; role
+    /// `create`: its first call makes it) and using it as `program` says: its calls, made through `call`.
+    static func eachMakesItsOwn(
+        _ kind: String, prefix: String, most: Int, generator: inout SeededGenerator,
+        _ program: (_ process: Int, _ call: (String, JSONValue?) -> Void, _ generator: inout SeededGenerator) -> Void
+    ) -> Workload {
+        var objects: [Workload.Object] = []
+        var processes: [Workload.Process] = []
+        for process in 1...generator.next(in: 1...most) {
+            let object = "\(prefix)\(process - 1)"
+            var calls: [Call] = []
+            program(process, { f, value in calls.append(Call(process: process, object: object, f: f, value: value)) }, &generator)
+            objects.append(Workload.Object(name: object, kind: kind))
+            processes.append(Workload.Process(id: process, holds: [object: ["create"]], program: calls))
+        }
+        return Workload(objects: objects, processes: processes)
+    }
+
     /// One object of `kind` named `object`, shared by `processes` (2–4 by default); `roles` picks each process's
     /// holding, and `operation` each call of its program (3–8 calls).
     static func workload(
