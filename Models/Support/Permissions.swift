@@ -67,14 +67,22 @@ public struct Permissions: Hashable, Sendable {
         return user.uid == 0 || user.uid == owner
     }
 
-    /// The permissions a setup gives (see the type's description); the defaults when it gives none.
-    public init(setup: JSONValue?) throws(ModelError) {
+    /// The permissions a setup gives (see the type's description); the defaults when it gives none. A `users` entry
+    /// may carry only `entryKeys` — `uid` and `gid` unless the model reads more (unix-socket's held ids): a key nobody
+    /// reads (a misspelt `"gdi"`, a `"ruid"` where only the effective ids count) is refused rather than ignored, since
+    /// ignoring it would judge the process as someone the trace did not say it was.
+    public init(setup: JSONValue?, entryKeys: Set<String> = ["uid", "gid"]) throws(ModelError) {
         let mode = try Self.mode(in: setup) ?? 0o600
         var users: [Int: User] = [:]
         if case .object(let table)? = try setup.optional("users") {
             for member in table {
                 guard let process = Int(member.key) else { throw ModelError("field 'users' must map process numbers to users") }
-                if case .object = member.value {
+                if case .object(let fields) = member.value {
+                    if let unknown = fields.map(\.key).sorted().first(where: { !entryKeys.contains($0) }) {
+                        throw ModelError(
+                            "field 'users': process \(process)'s '\(unknown)' is not read here (an entry takes "
+                                + entryKeys.sorted().joined(separator: ", ") + ")")
+                    }
                     let entry: JSONValue? = member.value
                     users[process] = User(
                         uid: try entry.required("uid").integer("uid"), gid: try entry.optional("gid")?.integer("gid"))

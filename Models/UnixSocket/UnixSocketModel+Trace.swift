@@ -144,7 +144,7 @@ extension UnixSocketModel {
                 address = known
             }
             let creator = try setup.optional("creator")?.integer("creator", in: 1...10_000)
-            let users = try Permissions(setup: setup).users
+            let users = try Permissions(setup: setup, entryKeys: Self.heldIdKeys).users
             let heldIds = try Self.heldIds(in: setup, users: users)
             setups.append((
                 name, Setup(type: type, shape: shape, files: files, address: address, creator: creator, users: users, heldIds: heldIds)
