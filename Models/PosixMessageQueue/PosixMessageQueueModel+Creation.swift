@@ -7,8 +7,9 @@
 /// own `umask` call set: ``Umasks``; measured under several umasks, `MessageQueueModeFactsTests`,
 /// `CreationUmaskFactsTests`), the bits above 0777 kept (07777 under 022 is 07755: `CreationModeBitsFactsTests`) — which later opens by other users meet (`EACCES`), while the creator
 /// holds the descriptor its create gave whatever the mode (mode 0 too); attributes outside 1…10 messages and 1…8192
-/// bytes fail `EINVAL` and make nothing. It may also fail
-/// `EMFILE` (the creator's user at `RLIMIT_MSGQUEUE`) or `ENOSPC` (`queues_max`), which the trace does not show.
+/// bytes fail `EINVAL` and make nothing (after `queues_max`'s `ENOSPC`: ``creating(_:made:attributesValid:)``). It may also fail
+/// `EMFILE` (the creator's user at `RLIMIT_MSGQUEUE`), which the trace does not show, or `ENOSPC` (`queues_max`),
+/// which only the trace's own IPC namespace shows (``IPCNamespace``).
 /// From then on the queue is as any other: `O_EXCL` fails `EEXIST` (two racing exclusive creators: one wins), a create
 /// without it opens this queue whatever attributes and mode it asks, after the permission check of any open (two racing
 /// creators, threads or processes: the first one's attributes, in whichever order the checker finds).
@@ -20,9 +21,7 @@ extension PosixMessageQueueModel {
         guard let creation else { return [Transition(.failed(.ENOENT), state)] }
         let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
         let size = creation.messageSize ?? Self.creationLimits.messageSize
-        guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
-            return [Transition(.failed(.EINVAL), state)]
-        }
+        let valid = (1...Self.creationLimits.maxMessages).contains(messages) && (1...Self.creationLimits.messageSize).contains(size)
         var next = state
         next.created = true
         next.maxMessages = messages
@@ -32,7 +31,7 @@ extension PosixMessageQueueModel {
         _ = next.name.open(process)
         next.opened(process, access)
         if nonblocking { next.setNonblocking(process, true) }
-        return [Transition(.done, next), Transition(.failed(ErrorCode("EMFILE")), state), Transition(.failed(.ENOSPC), state)]
+        return creating(state, made: next, attributesValid: valid)
     }
 
     /// A setup with `exists` false: no holders, and no attributes, mode or owner (the create decides them).

@@ -36,7 +36,9 @@
 //   or per process, {"1": "0022", "2": "0077"}; with "exists" false only); then no holders, maxMessages, messageSize, mode, owner or group;
 //   PosixMessageQueueModel+Creation.swift), "mode", "owner", "group", "users"
 //   (Permissions), "descriptorLimits": [{"process": 2, "free": 5, "limit": 64}] (as a pipe's; without a process's
-//   entry an mq_open may always fail EMFILE of a full descriptor table)}}}
+//   entry an mq_open may always fail EMFILE of a full descriptor table)}},
+//   "ipcNamespace": {"queues": K, "queuesMax": N?, "capSysResource": 0 | 1?}? (the trace's own IPC namespace, one
+//   object: queues_max's ENOSPC judged; PosixMessageQueueModel+Namespace.swift)}
 extension PosixMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
@@ -56,18 +58,20 @@ extension PosixMessageQueueModel {
             }
             queues.append((name, queue))
         }
-        self.init(queues: queues)
+        self.init(
+            queues: queues,
+            namespace: try IPCNamespace.parse(parameters, model: Self.name, objects: queues.count, fields: Self.namespaceFields))
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, setup in
+        namespace.json(adding: ModelParameters.json(setups.map { name, setup in
             // A queue the trace creates has no attributes before its create: "exists": false in their place.
             let attributes: [(String, JSONValue)] = setup.exists
                 ? [("maxMessages", .int(setup.maxMessages)), ("messageSize", .int(setup.messageSize))]
                 : [("exists", .bool(false))] + (setup.umask.json.map { [("umask", $0)] } ?? [])
             let limits: [(String, JSONValue)] = setup.descriptorLimits.isEmpty ? [] : [("descriptorLimits", PipeModel.DescriptorLimit.json(setup.descriptorLimits))]
             return (name, .object(JSONObject(attributes + [("holders", .ints(setup.holders))] + setup.permissions.json + limits)))
-        })
+        }))
     }
 
     public func input(from call: Call) throws(ModelError) -> Input {

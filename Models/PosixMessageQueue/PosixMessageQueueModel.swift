@@ -227,6 +227,9 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
         public var nestedEpoll: [NestedEpollRegistration] = []
         /// Whether the queue exists yet (a setup with `exists` false: not until an `mq_open` creates it).
         public var created = true
+        /// Whether a create after the unlink made a queue under the name that the trace does not follow (so the
+        /// namespace's count is no longer known: ``queuesInUse(_:)``).
+        public var untracked = false
         /// The processes' umasks (the setup's, as `umask` calls changed them), for the queue a create makes while
         /// `created` is false.
         public var umask: Umasks = 0o022
@@ -410,9 +413,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public let setups: [(name: String, setup: Setup)]
+    /// The trace's own IPC namespace, when the header gives it: `queues_max` is then judged (``queuesInUse(_:)``).
+    public let namespace: IPCNamespace?
 
-    public init(queues: [(name: String, setup: Setup)]) {
+    public init(queues: [(name: String, setup: Setup)], namespace: IPCNamespace? = nil) {
         self.setups = queues
+        self.namespace = namespace
     }
 
     public var objects: [String] { setups.map(\.name) }
@@ -557,12 +563,12 @@ public struct PosixMessageQueueModel: TransitionModel, TraceModel {
                 if state.name.unlinked {
                     let messages = creation.maxMessages ?? Self.creationLimits.maxMessages
                     let size = creation.messageSize ?? Self.creationLimits.messageSize
-                    guard (1...Self.creationLimits.maxMessages).contains(messages), (1...Self.creationLimits.messageSize).contains(size) else {
-                        return [Transition(.failed(.EINVAL), state)]
-                    }
+                    let valid = (1...Self.creationLimits.maxMessages).contains(messages) && (1...Self.creationLimits.messageSize).contains(size)
                     // A new queue under the name, not this object; or the creator's real user is at its
-                    // RLIMIT_MSGQUEUE (EMFILE), or the namespace at queues_max (ENOSPC), which the trace does not show.
-                    return [Transition(.done, state), Transition(.failed(ErrorCode("EMFILE")), state), Transition(.failed(.ENOSPC), state)]
+                    // RLIMIT_MSGQUEUE (EMFILE), or the namespace at queues_max (ENOSPC), which only the namespace shows.
+                    var made = state
+                    made.untracked = true
+                    return creating(state, made: made, attributesValid: valid)
                 }
                 if creation.exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
             }

@@ -8,7 +8,8 @@
 ///   the key names it: a lookup or a create without `IPC_EXCL` finds it (`EINVAL` for more semaphores than it has),
 ///   `IPC_CREAT | IPC_EXCL` fails `EEXIST` — two such creators racing, exactly one wins (the linearization decides
 ///   which; where the trace cannot say, either).
-/// - A create may also meet `semmni`/`semmns` (`ENOSPC`, the namespace's other sets, outside the trace): allowed.
+/// - A create may also meet `semmni`/`semmns` (`ENOSPC`, the namespace's other sets, outside the trace): allowed,
+///   unless the trace's own IPC namespace is given (``IPCNamespace``): then judged.
 /// - `SETALL` needs one value per semaphore: more are not read (the first ones are the set's), fewer make the kernel
 ///   read past them, whatever the caller's memory holds: the model stops judging the set (``State/unjudged``).
 extension SystemVSemaphoreModel {
@@ -27,13 +28,13 @@ extension SystemVSemaphoreModel {
         }
         switch input {
         case .get(let process, let count, let create, _, let mode):
-            if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
+            if count < 0 || count > setSizeLimit { return [Transition(.failed(.EINVAL), state)] }
             if !create { return [Transition(.failed(.ENOENT), state)] }
             if count == 0 { return [Transition(.failed(.EINVAL), state)] }
-            return [Transition(.done, Self.created(state, by: process, count: count, mode: mode ?? 0o600)), Transition(.failed(.ENOSPC), state)]
+            return creating(state, made: Self.created(state, by: process, count: count, mode: mode ?? 0o600), count: count)
         case .semop(_, let operations, _, _):
             // An id that names no set: the count's E2BIG first, then EINVAL; never asleep (so never EIDRM).
-            return [Transition(.failed(operations.count > Self.maximumOperations ? .E2BIG : .EINVAL), state)]
+            return [Transition(.failed(operations.count > operationsLimit ? .E2BIG : .EINVAL), state)]
         default:
             // As on a removed set: EINVAL on an id, SEM_INFO counting nothing of it; exits and forks change nothing.
             return nil

@@ -105,6 +105,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
         /// The model no longer judges this set (a `SETALL` of fewer values than the set has: the kernel reads past
         /// them, whatever the caller's memory holds there): every outcome is allowed from then on.
         public var unjudged = false
+        /// Whether a create after the removal made a set under the key that the trace does not follow (so the
+        /// namespace's counts are no longer known: ``inUse(_:)``).
+        public var untracked = false
         /// `GETPID` of each semaphore: the process number of the last to change it, 0 for none.
         public var lastProcesses: [Int]
         public var permissions = Permissions()
@@ -231,11 +234,17 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
     /// The sets that do not exist when the trace begins (`"exists": false`): the first `semget` with `IPC_CREAT`
     /// makes the set the trace follows (``SystemVSemaphoreModel+Creation``). Their `values` are empty.
     public let absent: Set<String>
+    /// The trace's own IPC namespace, when the header gives it: `kernel.sem`'s limits are then judged (``inUse(_:)``).
+    public let namespace: IPCNamespace?
 
-    public init(sets: [(name: String, values: [Int])], permissions: [String: Permissions] = [:], absent: Set<String> = []) {
+    public init(
+        sets: [(name: String, values: [Int])], permissions: [String: Permissions] = [:], absent: Set<String> = [],
+        namespace: IPCNamespace? = nil
+    ) {
         self.setups = sets
         self.permissions = permissions
         self.absent = absent
+        self.namespace = namespace
     }
 
     public var objects: [String] { setups.map(\.name) }
@@ -258,7 +267,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             return [Transition(.failed(call.error), state)]
         case .semop(let process, let operations, let nonblocking, let timeout):
             if operations.isEmpty { return [Transition(.failed(.EINVAL), state)] }
-            if operations.count > Self.maximumOperations { return [Transition(.failed(.E2BIG), state)] }
+            if operations.count > operationsLimit { return [Transition(.failed(.E2BIG), state)] }
             if timeout == .invalid { return [Transition(.failed(.EINVAL), state)] }
             if state.removed {
                 let invalid = Transition<State, Output>(.failed(.EINVAL), state)
@@ -317,8 +326,8 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.values[number]), state)]
         case .info(_, let counts):
-            var fields = Self.infoLimits
-            if counts { (fields["semusz"], fields["semaem"]) = state.removed ? (0, 0) : (1, state.values.count) }
+            var fields = infoLimits
+            if counts { (fields["semusz"], fields["semaem"]) = inUse(state) ?? (state.removed ? (0, 0) : (1, state.values.count)) }
             return [Transition(.info(index: 0, fields: fields), state)]
         case .statusAtIndex(_, true):
             if state.removed { return [Transition(.failed(.EINVAL), state)] }
@@ -340,7 +349,7 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.process(state.lastProcesses[number]), state)]
         case .get(let process, let count, let create, let exclusive, let mode):
-            if count < 0 || count > Self.maximumSetSize { return [Transition(.failed(.EINVAL), state)] }
+            if count < 0 || count > setSizeLimit { return [Transition(.failed(.EINVAL), state)] }
             if !state.removed {
                 if create && exclusive { return [Transition(.failed(ErrorCode("EEXIST")), state)] }
                 if count > state.values.count { return [Transition(.failed(.EINVAL), state)] }
@@ -349,8 +358,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
             }
             if !create { return [Transition(.failed(.ENOENT), state)] }
             if count == 0 { return [Transition(.failed(.EINVAL), state)] }
-            // A new set (not this object), or semmni/semmns met (ENOSPC), which the trace does not show.
-            return [Transition(.done, state), Transition(.failed(.ENOSPC), state)]
+            // A new set (not this object), or semmni/semmns met (ENOSPC), which only the namespace shows.
+            var made = state
+            made.untracked = true
+            return creating(state, made: made, count: count)
         case .waiters(let process, let number, let zero):
             if let refused = refusedRead(state, process, number: number) { return [refused] }
             return [Transition(.value(state.waiters(on: number, zero: zero)), state)]
@@ -423,9 +434,10 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
                 if case .info(let index, let fields) = output, case .info(let least, let expected)? = transition.output,
                     case .info(_, let counts) = input
                 {
+                    let exact = inUse(state) != nil  // the namespace's sets and semaphores in use are known
                     let matches = index >= least && fields.allSatisfy { name, value in
                         guard let model = expected[name] else { return false }
-                        return counts && Self.infoCounts.contains(name) ? value >= model : value == model
+                        return counts && Self.infoCounts.contains(name) && !exact ? value >= model : value == model
                     }
                     return matches ? .completed(transition.state) : nil
                 }
@@ -540,7 +552,9 @@ public struct SystemVSemaphoreModel: TransitionModel, TraceModel {
 //   control {"command": INT} (semctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
 //   of any call but get: that call made with a negative id (EINVAL; a semop of more than 500 operations E2BIG).
 // params: {"objects": {"v0": {"values": [1, 0], "mode", "owner", "group", "users" (Permissions)}}}; or
-//   {"v0": {"exists": false, "users"?}}: no set yet, the first semget with IPC_CREAT makes it (SystemVSemaphoreModel+Creation).
+//   {"v0": {"exists": false, "users"?}}: no set yet, the first semget with IPC_CREAT makes it (SystemVSemaphoreModel+Creation);
+//   "ipcNamespace": {"sets": K, "semaphores": S, "semmsl", "semmns", "semopm", "semmni"?}? beside "objects" (the trace's
+//   own IPC namespace, one object: kernel.sem's limits judged; SystemVSemaphoreModel+Namespace.swift).
 extension SystemVSemaphoreModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var sets: [(name: String, values: [Int])] = []
@@ -559,14 +573,16 @@ extension SystemVSemaphoreModel {
             guard !values.isEmpty else { throw ModelError("semaphore set '\(name)' needs at least one value") }
             sets.append((name, values))
         }
-        self.init(sets: sets, permissions: permissions, absent: absent)
+        self.init(
+            sets: sets, permissions: permissions, absent: absent,
+            namespace: try IPCNamespace.parse(parameters, model: Self.name, objects: sets.count, fields: Self.namespaceFields))
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, values in
+        namespace.json(adding: ModelParameters.json(setups.map { name, values in
             let start: [(String, JSONValue)] = absent.contains(name) ? [("exists", false)] : [("values", .ints(values))]
             return (name, .object(JSONObject(start + (permissions[name]?.json ?? []))))
-        })
+        }))
     }
 
     /// `semctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `GETPID` … `SETALL` (11–17), `SEM_STAT`,
@@ -576,7 +592,8 @@ extension SystemVSemaphoreModel {
     public func input(from call: Call) throws(ModelError) -> Input {
         if let invalid = try SystemVInvalidCall.parse(
             call, commands: Self.controlCommands,
-            idCalls: ["semop", "getall", "setval", "remove", "getval", "stat", "info", "set", "getpid", "getncnt", "getzcnt", "setall"]) {
+            idCalls: ["semop", "getall", "setval", "remove", "getval", "stat", "info", "set", "getpid", "getncnt", "getzcnt", "setall"],
+            operationsLimit: operationsLimit) {
             return .invalid(process: call.process, call: invalid)
         }
         switch call.f {

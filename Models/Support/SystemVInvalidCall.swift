@@ -37,7 +37,10 @@ public struct SystemVInvalidCall: Hashable, Sendable {
 
     /// `call` as an invalid call, or nil when it is an ordinary one: `commands` are the numbers the mechanism's
     /// `*ctl` knows (a `"control"` naming one is refused: it has its own `f`), `idCalls` the calls that take an id.
-    public static func parse(_ call: Call, commands: Set<Int>, idCalls: Set<String>) throws(ModelError) -> SystemVInvalidCall? {
+    /// `operationsLimit`: `semopm`, the namespace's (500 here).
+    public static func parse(
+        _ call: Call, commands: Set<Int>, idCalls: Set<String>, operationsLimit: Int = 500
+    ) throws(ModelError) -> SystemVInvalidCall? {
         if call.f == "control" {
             let command = try call.value.required("command").integer("command", in: Int(Int32.min)...Int(Int32.max))
             guard !commands.contains(command) else {
@@ -50,8 +53,8 @@ public struct SystemVInvalidCall: Hashable, Sendable {
         guard call.value != .null, let id = try call.value.optional("id") else { return nil }
         guard idCalls.contains(call.f) else { throw ModelError("'\(call.f)' takes no id: field 'id' is not allowed") }
         _ = try negative(id)
-        // semop: more than SEMOPM (500) operations fails E2BIG before the id is looked at.
-        if call.f == "semop", let operations = try call.value.optional("ops"), try operations.elements("ops").count > 500 {
+        // semop: more than semopm (500 here) operations fails E2BIG before the id is looked at.
+        if call.f == "semop", let operations = try call.value.optional("ops"), try operations.elements("ops").count > operationsLimit {
             return SystemVInvalidCall(f: call.f, value: call.value, error: .E2BIG)
         }
         return SystemVInvalidCall(f: call.f, value: call.value, error: .EINVAL)

@@ -4,7 +4,7 @@
 /// count no queue of it. The first `IPC_CREAT`, `IPC_EXCL` or not, makes the followed queue: empty, `msg_qbytes`
 /// `msgmnb` (16384), its mode the permission bits asked (the workers' 0600 when the trace gives none), owned and
 /// created by the caller's user and group, `msg_stime`/`msg_rtime` 0 and `msg_ctime` the creation's — or fails
-/// `ENOSPC` at `msgmni`, which the trace does not show. From then on `IPC_EXCL` fails `EEXIST` (two racing exclusive
+/// `ENOSPC` at `msgmni`, which only the trace's own IPC namespace shows (``IPCNamespace``). From then on `IPC_EXCL` fails `EEXIST` (two racing exclusive
 /// creators: one wins) and the rest is the queue's as usual.
 extension SystemVMessageQueueModel {
     /// What `input` does while the followed queue does not exist yet; nil for the calls that need no queue (`IPC_INFO`,
@@ -21,7 +21,7 @@ extension SystemVMessageQueueModel {
             next.permissions.ownedByCreator(process)
             next.times = StatTimes([.zero, .zero, .zero])
             next.times.set(2)
-            return [Transition(.found, next), Transition(.failed(.ENOSPC), state)]
+            return creating(state, made: next, output: .found)
         default:
             return [Transition(.failed(.EINVAL), state)]
         }

@@ -20,7 +20,8 @@
 //
 // params: {"objects": {"m0": {"exists": BOOL? (false: no queue until a get with "create" makes it, msg_qbytes 16384, the
 //   mode asked, the creator's; then no "capacity"; SystemVMessageQueueModel+Creation.swift), "capacity": 16384, "maxMessageSize": 8192, "mode": "0600"?, "owner": UID?, "group": GID?,
-//   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions)
+//   "users": {"2": UID | {"uid": UID, "gid": GID}}?}} (Permissions), "ipcNamespace": {"queues": K, "msgmni": N?}? (the
+//   trace's own IPC namespace, one object: msgmni's ENOSPC judged; SystemVMessageQueueModel+Namespace.swift)
 extension SystemVMessageQueueModel {
     public init(parameters: JSONValue?) throws(ModelError) {
         var queues: [(name: String, setup: Setup)] = []
@@ -32,14 +33,16 @@ extension SystemVMessageQueueModel {
                 maxMessageSize: try setup.optional("maxMessageSize")?.integer("maxMessageSize", in: 0...1 << 24) ?? 8192,
                 permissions: try Permissions(setup: setup), exists: exists)))
         }
-        self.init(queues: queues)
+        self.init(
+            queues: queues,
+            namespace: try IPCNamespace.parse(parameters, model: Self.name, objects: queues.count, fields: Self.namespaceFields))
     }
 
     public var parameters: JSONValue {
-        ModelParameters.json(setups.map { name, setup in
+        namespace.json(adding: ModelParameters.json(setups.map { name, setup in
             let capacity: [(String, JSONValue)] = setup.exists ? [("capacity", .int(setup.capacity))] : [("exists", .bool(false))]
             return (name, .object(JSONObject(capacity + [("maxMessageSize", .int(setup.maxMessageSize))] + setup.permissions.json)))
-        })
+        }))
     }
 
     /// `msgctl`'s commands: `IPC_RMID`, `IPC_SET`, `IPC_STAT`, `IPC_INFO`, `MSG_STAT`, `MSG_INFO`, `MSG_STAT_ANY`.

@@ -107,6 +107,9 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         public var times = StatTimes([.zero, .zero, .setSince(0)])
         /// Whether the queue exists yet (a setup with `exists` false: not until a `msgget` creates it).
         public var created = true
+        /// Whether a create after the removal made a queue under the key that the trace does not follow (so the
+        /// namespace's count is no longer known: ``queuesInUse(_:)``).
+        public var untracked = false
 
         public var bytes: Int { messages.reduce(0) { $0 + $1.data.count } }
 
@@ -227,10 +230,13 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
 
         /// Whether this info, as recorded, may be what the model expects: `expected` holds the least index and
         /// counts possible, and exact limits; a field left out is not checked.
-        func matches(_ expected: Info, counts: Bool) -> Bool {
+        /// `exactQueues`: the namespace's queues in use are known (``queuesInUse(_:)``), so `MSG_INFO`'s `msgpool` is
+        /// judged exactly.
+        func matches(_ expected: Info, counts: Bool, exactQueues: Bool = false) -> Bool {
             index >= expected.index && fields.allSatisfy { name, value in
                 guard let least = expected.fields[name] else { return false }
-                return counts && SystemVMessageQueueModel.infoCounts.contains(name) ? value >= least : value == least
+                let atLeast = counts && SystemVMessageQueueModel.infoCounts.contains(name) && !(exactQueues && name == "msgpool")
+                return atLeast ? value >= least : value == least
             }
         }
     }
@@ -250,9 +256,12 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
     }
 
     public let setups: [(name: String, setup: Setup)]
+    /// The trace's own IPC namespace, when the header gives it: `msgmni` is then judged (``queuesInUse(_:)``).
+    public let namespace: IPCNamespace?
 
-    public init(queues: [(name: String, setup: Setup)]) {
+    public init(queues: [(name: String, setup: Setup)], namespace: IPCNamespace? = nil) {
         self.setups = queues
+        self.namespace = namespace
     }
 
     public var objects: [String] { setups.map(\.name) }
@@ -331,13 +340,19 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
                 if !state.permissions.allowsAsking(process, mode ?? (create ? 0o600 : 0)) { return [Transition(.failed(.EACCES), state)] }
                 return [Transition(.found, state)]
             }
-            // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which the trace does not show.
-            return create ? [Transition(.found, state), Transition(.failed(.ENOSPC), state)] : [Transition(.failed(.ENOENT), state)]
+            // A create makes a new queue (not this object), or meets msgmni (ENOSPC), which only the namespace shows.
+            guard create else { return [Transition(.failed(.ENOENT), state)] }
+            var made = state
+            made.untracked = true
+            return creating(state, made: made, output: .found)
         case .info(_, let counts):
             var fields = Self.infoLimits
             fields["msgmax"] = state.maxMessageSize
+            fields["msgmni"] = msgmni
             if counts {
-                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (state.removed || !state.created ? 0 : 1, state.messages.count, state.bytes)
+                (fields["msgpool"], fields["msgmap"], fields["msgtql"]) = (
+                    queuesInUse(state) ?? (state.removed || !state.created ? 0 : 1), state.messages.count, state.bytes
+                )
             }
             return [Transition(.info(Info(index: 0, fields: fields)), state)]
         case .stat(let process), .statAtIndex(let process, false):
@@ -371,7 +386,7 @@ public struct SystemVMessageQueueModel: TransitionModel, TraceModel {
         let steps = step(state, input, output) { recorded, expected in
             if case .status(let status) = recorded, case .status(let full) = expected { return status.matches(full) }
             if case .info(let info) = recorded, case .info(let least) = expected, case .info(_, let counts) = input {
-                return info.matches(least, counts: counts)
+                return info.matches(least, counts: counts, exactQueues: queuesInUse(state) != nil)
             }
             return recorded == expected
         }

@@ -115,6 +115,21 @@ void ipc_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 int ipc_unshare_network(void) { return unshare(CLONE_NEWNET); }
 int ipc_enter_network(int fd) { return setns(fd, CLONE_NEWNET); }
+int ipc_unshare_ipc(void) { return unshare(CLONE_NEWIPC); }
+
+int ipc_write_setting(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t length = strlen(text);
+    ssize_t written = write(fd, text, length);
+    int saved = errno;
+    close(fd);
+    if (written != (ssize_t)length) {
+        errno = written < 0 ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
 
 int ipc_thread_credentials(unsigned uid, unsigned gid) {
     // Raw syscalls: glibc's setresuid would change every thread of the process. The saved ids stay 0, so a thread

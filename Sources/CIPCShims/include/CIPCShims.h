@@ -111,4 +111,11 @@ int ipc_unshare_network(void);
 /// The calling thread joins the network namespace `fd` names (setns(fd, CLONE_NEWNET)); 0 or -1 with errno.
 int ipc_enter_network(int fd);
 
+/// The calling process leaves its IPC namespace for a new one of its own (unshare(CLONE_NEWIPC), CAP_SYS_ADMIN): its
+/// System V objects and POSIX queues, and the limits in /proc/sys/kernel/{msgmni,sem,shmmni} and
+/// /proc/sys/fs/mqueue, are then that namespace's. 0 or -1 with errno. For forked children only.
+int ipc_unshare_ipc(void);
+/// Writes `text` to the file at `path` (a /proc/sys setting) with one write(2); 0 or -1 with errno. Async-signal-safe.
+int ipc_write_setting(const char *path, const char *text);
+
 #endif
