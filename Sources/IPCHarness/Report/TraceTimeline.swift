@@ -37,20 +37,23 @@ struct TraceTimeline {
 
     init(_ trace: Trace) {
         var operations: [Operation] = []
-        var open: [Int: Int] = [:]
+        // Each process's operations not completed yet, oldest first: two threads of a process may each have one
+        // outstanding (the signal model's named threads), and a completion then names its thread.
+        var open: [Int: [Int]] = [:]
         var marks: [Mark] = []
         var processes = Set<Int>()
         for event in trace.events {
             processes.insert(event.process)
             switch event.type {
             case .invoke:
-                open[event.process] = operations.count
+                open[event.process, default: []].append(operations.count)
                 operations.append(Operation(
                     process: event.process, f: event.f ?? "", object: event.object ?? "", arguments: event.value,
                     invokeIndex: event.index, completionIndex: nil, outcome: nil, results: nil, error: nil,
                     endIndex: trace.events.count))
             case .ok, .fail, .info:
-                guard let position = open.removeValue(forKey: event.process) else { continue }
+                guard let slot = Self.completed(by: event, among: open[event.process] ?? [], operations) else { continue }
+                let position = open[event.process]!.remove(at: slot)
                 operations[position].outcome = event.type
                 operations[position].results = event.value
                 operations[position].error = event.error
@@ -61,9 +64,9 @@ struct TraceTimeline {
                     operations[position].completionIndex = event.index
                     operations[position].endIndex = event.index
                 }
-                if event.type == .info { open[event.process] = position }
+                if event.type == .info { open[event.process, default: []].append(position) }
             case .exit:
-                if let position = open.removeValue(forKey: event.process) { operations[position].endIndex = event.index }
+                for position in open.removeValue(forKey: event.process) ?? [] { operations[position].endIndex = event.index }
                 marks.append(Mark(process: event.process, index: event.index, type: .exit, label: "exit \(event.value.map { "\($0)" } ?? "")"))
             case .kill:
                 marks.append(Mark(process: event.process, index: event.index, type: .kill, label: "\(event.signal ?? "kill") (\(event.point ?? "?"))"))
@@ -80,5 +83,26 @@ struct TraceTimeline {
         self.marks = marks
         self.eventCount = trace.events.count
         self.shownCount = trace.events.count
+    }
+}
+
+extension TraceTimeline {
+    /// Which of a process's outstanding operations (`open`, positions in `operations`, oldest first) `completion` ends:
+    /// the only one; else the one of the thread the completion names (`"thread"` beside `"type"`: an operation made in
+    /// a named thread carries it in its value, the main thread's does not) and of its `f`; else the oldest of its `f`.
+    /// The checker has already refused a trace where this is ambiguous; the timeline only draws it.
+    static func completed(by completion: Trace.Event, among open: [Int], _ operations: [Operation]) -> Int? {
+        guard open.count > 1 else { return open.isEmpty ? nil : 0 }
+        let sameCall = open.indices.filter { operations[open[$0]].f == completion.f }
+        if case .string(let thread)? = completion.extra["thread"] {
+            let named: String? = thread == "main" ? nil : thread
+            if let match = sameCall.first(where: { index in
+                guard case .string(let own)? = operations[open[index]].arguments?["thread"] else { return named == nil }
+                return own == named
+            }) {
+                return match
+            }
+        }
+        return sameCall.first ?? open.indices.last
     }
 }
