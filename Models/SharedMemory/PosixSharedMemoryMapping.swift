@@ -46,6 +46,9 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     public var statusFlags: PosixSharedMemoryModel.StatusFlags?
     /// Which open file description the descriptor is: the copies `fork` makes share their parent's (0: the setup's).
     public var openFileDescription = 0
+    /// The description's file offset (``PosixSharedMemoryModel+DescriptorIO``): 0 after `shm_open`; a descriptor the
+    /// setup gives has one not known, and the calls that use it are refused.
+    public var fileOffset = 0
     /// The object's word at the mapping's word 0: `mmap`'s offset / 8.
     public var firstWord: Int
     /// Each page's protection, nil once `munmap` took it (an access there raises `SIGSEGV`).

@@ -242,6 +242,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
         /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
+        /// `read`, `write`, `pread`, `pwrite`, `lseek` of the newest descriptor (``PosixSharedMemoryModel+DescriptorIO``).
+        case descriptorIO(process: Int, DescriptorCall)
+        /// `fallocate`, `posix_fallocate` of the newest descriptor (``PosixSharedMemoryModel+Allocate``).
+        case allocate(process: Int, Allocation)
         case exit(process: Int)
     }
 
@@ -257,6 +261,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case closeOnExec(Bool)
         /// `F_GETFL`'s flags, the access mode among them.
         case statusFlags(StatusFlags)
+        /// What `read` or `pread` returned; how many bytes `write` or `pwrite` wrote; `lseek`'s new offset.
+        case data([UInt8])
+        case written(Int)
+        case offset(Int)
         case failed(ErrorCode)
     }
 
@@ -413,6 +421,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, next)]
         case .fork(let process, let child):
             return forkTransitions(state, process: process, child: child)
+        case .descriptorIO(let process, let call):
+            return descriptorTransitions(state, process: process, call)
+        case .allocate(let process, let allocation):
+            return allocateTransitions(state, process: process, allocation)
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
                 var next = state
@@ -501,6 +513,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .changeMode(_, let mode): call = "fchmod 0" + String(mode, radix: 8)
         case .changeOwner(_, let owner, let group): call = "fchown \(owner ?? -1) \(group ?? -1)"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
+        case .descriptorIO(_, let io): call = io.text
+        case .allocate(_, let allocation): call = allocation.text
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
@@ -512,6 +526,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             case .closeOnExec(let on): on ? "FD_CLOEXEC" : "no FD_CLOEXEC"
             case .oldUmask(let old): "was 0\(String(old, radix: 8))"
             case .statusFlags(let flags): flags.text
+            case .data(let bytes): "\(bytes.count) bytes \(Payload.preview(bytes))"
+            case .written(let count): "wrote \(count)"
+            case .offset(let offset): "offset \(offset)"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -533,7 +550,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK" | "RLIMIT_FSIZE", "soft", "hard": BYTES |
-//   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?};
+//   read {"max"} → {"data"}; write {"data"} → {"written"}; pread {"max", "offset"} → {"data"}; pwrite {"data", "offset"} → {"written"};
+//   lseek {"offset", "whence": "SEEK_SET" | "SEEK_CUR" | "SEEK_END" | INT} → {"offset"}; fallocate {"mode": ["FALLOC_FL_KEEP_SIZE", ...]?,
+//   "bits"?, "offset", "length"}; posix_fallocate {"offset", "length"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?, "umask":
 //   "0022" or {"1": "0022", "2": "0077"}?, "fsize": {"1": BYTES}?}}}
@@ -669,12 +689,15 @@ extension PosixSharedMemoryModel {
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
             if let input = try Self.ownershipInput(call) { return input }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close and fork)")
+            if let input = try descriptorInput(call) { return input }
+            if let input = try allocationInput(call) { return input }
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close, fork, read, write, pread, pwrite, lseek, fallocate and posix_fallocate)")
         }
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         try refuseUnfollowedFileSizeLimit(outcome, input)
+        try refuseUnfollowedWriteLimit(outcome, input)
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok(let value), .access(_, let access)): return .accessed(try access.result(from: value))
@@ -685,6 +708,7 @@ extension PosixSharedMemoryModel {
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok(let value), .statusFlags(_, nil)): return .statusFlags(try StatusFlags(answer: value))
+        case (.ok(let value), .descriptorIO(_, let call)): return try Self.descriptorOutput(value, for: call)
         case (.ok, _): return .done
         }
     }
@@ -711,6 +735,8 @@ extension PosixSharedMemoryModel {
         case .setFileSizeLimit(_, let soft, let hard):
             ("setrlimit", ["resource": "RLIMIT_FSIZE", "soft": MemoryLockLimit.json(bytes: soft), "hard": MemoryLockLimit.json(bytes: hard)])
         case .changeMode, .changeOwner: Self.ownershipCall(input)!
+        case .descriptorIO(_, let call): (call.name, call.json)
+        case .allocate(_, let allocation): allocation.json
         case .exit: ("exit", nil)
         }
     }
@@ -724,6 +750,9 @@ extension PosixSharedMemoryModel {
                     + (owner.map { [("uid", .int($0))] } ?? []) + (group.map { [("gid", .int($0))] } ?? []))))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .statusFlags(let flags): .ok(flags.json)
+        case .data(let bytes): .ok(["data": Payload.json(bytes)])
+        case .written(let count): .ok(["written": .int(count)])
+        case .offset(let offset): .ok(["offset": .int(offset)])
         case .done: .ok(nil)
         case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)

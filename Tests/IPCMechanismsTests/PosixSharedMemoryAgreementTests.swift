@@ -45,7 +45,8 @@ import Testing
     /// `shm_unlink`; 10 `mprotect` (`PROT_NONE`, `PROT_READ`, both, by amount) of page 0, page 1, both, or at index
     /// 3 none (amount −5), an unaligned address (5) or both — page 0 as 100 bytes for index 0 and an amount above
     /// 2; 11 a partial `munmap` of page 0, page 1, both (as 4097 bytes for an even amount), or at index 3 none
-    /// (amount below 0) or an unaligned address.
+    /// (amount below 0) or an unaligned address; 24…27 a lock call (``lockStep``); 28…31 `pread`, `pwrite`, `lseek`
+    /// or `fallocate` of the descriptor (``descriptorStep``).
     static func disagreement(_ operations: [(Int, Int, Int)]) throws -> String? {
         let words = Self.words
         let name = "/ipch-test-\(getpid())-words-\(UInt32.random(in: 0...UInt32.max))"
@@ -65,6 +66,7 @@ import Testing
         handles[2] = [(second, Self.mapping(try PosixSharedMemory.map(second, size: words * 8).base, length: words * 8))]
         let model = PosixSharedMemoryModel(objects: [("s", .init(words: words, mapped: [1, 2], size: 32))])
         let steps = operations.map { choice, index, amount -> (PosixSharedMemoryModel.Input, () throws -> PosixSharedMemoryModel.Output) in
+            if choice >= 28 { return Self.descriptorStep(choice, index, amount, handles: { handles }) }
             if choice >= 24 { return Self.lockStep(choice, index, amount, handles: { handles }) }
             let process = choice >= 12 ? 2 : 1
             switch choice % 12 {
@@ -423,7 +425,7 @@ import Testing
     ]
 
     /// The mapping surface measured in `SharedMemoryMappingFactsTests`, one set of sequences per part.
-    static let mappings = lengths + offsets + exec + addresses + locks + flags
+    static let mappings = lengths + offsets + exec + addresses + locks + flags + descriptorIO
 
     @Test(arguments: mappings.map(\.0)) func mappingSequencesAgree(_ name: String) throws {
         let operations = try #require(Self.mappings.first { $0.0 == name }).1
@@ -446,7 +448,7 @@ import Testing
     }
 
     @Test func randomSequencesAgree() async {
-        let operations = zip(Gen.int(in: 0...27), Gen.int(in: 0...3), Gen.int(in: -5...5))
+        let operations = zip(Gen.int(in: 0...31), Gen.int(in: 0...3), Gen.int(in: -5...5))
         await checkProperty(count: ObjectModelAgreementTests.cases, input: operations.array(of: 1...40)) { operations throws in
             if let problem = try Self.disagreement(operations) { Issue.record("\(problem)") }
         }

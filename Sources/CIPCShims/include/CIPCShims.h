@@ -14,6 +14,7 @@
 #include "ipc_credentials.h"
 #include "ipc_epoll.h"
 #include "ipc_events.h"
+#include "ipc_files.h"
 #include "ipc_futex.h"
 #include "ipc_memory.h"
 #include "ipc_sockets.h"

@@ -405,6 +405,8 @@ struct PosixSharedMemoryBinding: ObjectBinding {
                 // The fragile client's belief: the limit it set is its limit now.
             }
             return .done
+        case .descriptorIO(_, let call): return try perform(call)
+        case .allocate(_, let allocation): return try perform(allocation)
         case .exit:
             BindingFailure.abandon("a worker is never asked to perform 'exit'")
         }
