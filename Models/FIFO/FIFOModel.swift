@@ -21,13 +21,17 @@
 /// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
 ///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
 ///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
-///   check whatever the mode; the others are judged by the mode's bits for others (they are neither the owner nor
-///   in its group). Only the owner or a privileged process may `chmod` (`EPERM`).
+///   check whatever the mode; an unprivileged owner is judged by the owner's bits, the others by the bits for others
+///   (a trace gives no groups). Only the owner or a privileged process may `chmod` or `fchmod` (`EPERM`); a `chown`
+///   clears the set-ID bits (``FIFOModel+Ownership``; `FIFOOwnershipFactsTests`).
 /// - `unlink` removes the name: descriptors already open keep working (bytes, end of file and `EPIPE` as before),
 ///   while a later `open` or `chmod` by path fails `ENOENT`, and so does a second `unlink`. `mkfifo` of the name fails
 ///   `EEXIST` while it is there, `ENOENT` in a directory that does not exist; once the name is gone it makes a new
 ///   FIFO — not the object the trace follows (the worker removes it at once) — whose mode `stat` reports as the mode
-///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
+///   asked for less the umask's permission bits; `mknod`, `mknodat` and `mkfifoat` likewise, in the kernel's order
+///   (``FIFOModel+Creation``; `KernelFIFOFactsTests`, `FIFOCreationFactsTests`).
+/// - With `"userPages"`, the first opener makes the FIFO's buffer under `pipe-user-pages-soft`, as a pipe's maker does
+///   (``FIFOModel+UserPages``; `FIFOUserPagesFactsTests`).
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
 /// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
