@@ -12,7 +12,7 @@
 extension FIFOModel {
     func openReadWriteTransitions(_ state: State, process: Int, nonblocking: Bool) -> [(output: Output?, step: Step<State>)] {
         guard state.linked else { return [(.failed(.ENOENT), .completed(state))] }
-        guard state.setup.mayOpen(process, for: .read, mode: state.mode), state.setup.mayOpen(process, for: .write, mode: state.mode) else {
+        guard state.mayOpen(process, for: .read), state.mayOpen(process, for: .write) else {
             return [(.failed(.EACCES), .completed(state))]
         }
         var next = state

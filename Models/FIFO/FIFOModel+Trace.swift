@@ -10,8 +10,9 @@
 //   close   {"end": "read" | "write"}                           (none)              EBADF
 //   chmod   {"mode": INT}                                       (none)              EPERM, ENOENT
 //   unlink  (none)                                              (none)              ENOENT, EACCES
-//   mkfifo  {"mode": INT (0…0777), "umask": INT?,               {"mode": INT}       EEXIST, ENOENT, EACCES
+//   mkfifo  {"mode": INT (0…07777), "umask": INT?,               {"mode": INT}       EEXIST, ENOENT, EACCES
 //            "missingDirectory": BOOL?}
+//   mknod, mknodat, mkfifoat, fchmod, chown, lchown, fchown: see FIFOModel+CreationTrace.swift
 //   lseek, pread, pwrite: as on a pipe (ESPIPE)
 //   poll, select: as on a pipe
 //   fcntl   as on a pipe: F_GETFL, F_SETFL (with O_ASYNC), F_GETPIPE_SZ, F_SETPIPE_SZ, F_GETFD, F_SETFD, F_GETOWN,
@@ -32,7 +33,8 @@
 //          "descriptorLimits": [{"process": 1, "free": 5, "limit": 64}], "closeOnExec": BOOL}}} (descriptorLimits as a
 //          pipe's: an open takes a number, a close gives one back; without a process's entry, EMFILE may always happen;
 //          closeOnExec: whether every open is made with O_CLOEXEC — absent, F_GETFD may report either until known);
-//          "sharedEpoll": [[1, 2]] (optional): processes whose implicit epoll instance for the FIFO is one.
+//          "sharedEpoll": [[1, 2]] (optional): processes whose implicit epoll instance for the FIFO is one;
+//          "userPages": as a pipe's (optional; capacity then 65536): the first opener's buffer (FIFOModel+UserPages.swift).
 // Nobody has a FIFO open at the start. Without "privileged", every process passes permission checks.
 extension FIFOModel {
     public init(parameters: JSONValue?) throws(ModelError) {
@@ -50,12 +52,16 @@ extension FIFOModel {
             guard Set(sharedEpoll.joined()).count == sharedEpoll.joined().count else {
                 throw ModelError("FIFO '\(name)': a process appears twice in 'sharedEpoll' (each process has one implicit instance)")
             }
+            let userPages = try PipeUserPages.parse(setup, pipe: name)
+            guard userPages == nil || capacity == PipeUserPages.defaultSlots * pageSize else {
+                throw ModelError("FIFO '\(name)': with 'userPages' the first opener's buffer gets its size from the kernel's rule (16 pages or 2): give no other 'capacity'")
+            }
             fifos.append((name, Setup(
                 capacity: capacity, mode: try setup.optional("mode")?.integer("mode", in: 0...0o7777) ?? 0o600,
                 owner: try setup.optional("owner")?.integer("owner", in: 1...10_000),
                 privileged: try setup.optional("privileged") == nil ? nil : try setup.processes("privileged"),
                 descriptorLimits: try PipeModel.DescriptorLimit.list(from: setup),
-                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"), sharedEpoll: sharedEpoll)))
+                closeOnExec: try setup.optional("closeOnExec")?.boolean("closeOnExec"), sharedEpoll: sharedEpoll, userPages: userPages)))
         }
         self.init(pageSize: pageSize, fifos: fifos)
     }
@@ -69,6 +75,7 @@ extension FIFOModel {
             if !setup.descriptorLimits.isEmpty { entry["descriptorLimits"] = PipeModel.DescriptorLimit.json(setup.descriptorLimits) }
             if let closeOnExec = setup.closeOnExec { entry["closeOnExec"] = .bool(closeOnExec) }
             if !setup.sharedEpoll.isEmpty { entry["sharedEpoll"] = .array(setup.sharedEpoll.map { .array($0.map { .int($0) }) }) }
+            if let userPages = setup.userPages { entry["userPages"] = userPages.json }
             objects[name] = .object(entry)
         }
         return ["pageSize": .int(pipes.pageSize), "objects": .object(objects)]
@@ -78,10 +85,12 @@ extension FIFOModel {
         if call.f == "chmod" {
             return .chmod(process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777))
         }
+        if let input = try Self.creationInput(from: call) { return input }
+        if let input = try Self.ownershipInput(from: call) { return input }
         if call.f == "unlink" { return .unlink(process: call.process) }
         if call.f == "mkfifo" {
             return .mkfifo(
-                process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o777),
+                process: call.process, mode: try call.value.required("mode").integer("mode", in: 0...0o7777),
                 umask: try call.value.optional("umask")?.integer("umask", in: 0...0o777) ?? 0,
                 missingDirectory: try call.value.optional("missingDirectory")?.boolean("missingDirectory") ?? false)
         }
@@ -127,18 +136,20 @@ extension FIFOModel {
             }
         } catch {
             if error.message.hasPrefix("the pipe model has no operation") {
-                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+                throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, fchmod, chown, lchown, fchown, unlink, mkfifo, mknod, mknodat, mkfifoat, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
             }
             throw error
         }
-        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, unlink, mkfifo, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
+        throw ModelError("the fifo model has no operation '\(call.f)' (it has open, write, writev, read, readv, close, chmod, fchmod, chown, lchown, fchown, unlink, mkfifo, mknod, mknodat, mkfifoat, lseek, pread, pwrite, poll, select, fcntl, available, fstat sigtimedwait, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, epoll_create and epoll_create1)")
     }
 
     public func output(from outcome: Outcome, for input: Input) throws(ModelError) -> Output {
         switch (outcome, input) {
         case (.fail(let code), _): return .failed(code)
         case (.ok, .open), (.ok, .openReadWrite): return .opened
-        case (.ok, .chmod): return .modeChanged
+        case (.ok, .chmod), (.ok, .fchmod): return .modeChanged
+        case (.ok, .chown): return .ownerChanged
+        case (.ok(let value), .makeNode): return .made(mode: try value.required("mode").integer("mode", in: 0...0o7777))
         case (.ok, .unlink): return .unlinked
         case (.ok(let value), .mkfifo): return .made(mode: try value.required("mode").integer("mode", in: 0...0o7777))
         case (.ok, .exit): return .exited
@@ -157,6 +168,10 @@ extension FIFOModel {
             return Self.output(from: try pipes.output(from: outcome, for: .fcntl(process: process, end: end, command: command)))
         case (_, .available(let process)):
             return Self.output(from: try pipes.output(from: outcome, for: .available(process: process)))
+        case (.ok(let value), .status):
+            // The pipe's form, with the set-ID and sticky bits a FIFO's mode may have (chmod, mknod): up to 07777.
+            guard let mode = try Permissions.mode(in: value, upTo: 0o7777) else { throw ModelError("an fstat's result needs a 'mode'") }
+            return .status(type: try value.optional("type")?.text("type") ?? "S_IFIFO", mode: mode, size: try value.required("size").integer("size", in: -(1 << 62)...(1 << 62)))
         case (_, .status(let process, let end)):
             return Self.output(from: try pipes.output(from: outcome, for: .status(process: process, end: end)))
         case (_, .writev(let process, let pieces)):
@@ -194,6 +209,7 @@ extension FIFOModel {
     }
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
+        if let call = Self.creationOrOwnershipCall(for: input) { return call }
         switch input {
         case .open(_, let end, let nonblocking, let async):
             var value: JSONObject = ["end": .string(end.rawValue)]
@@ -245,12 +261,14 @@ extension FIFOModel {
             return pipes.call(for: .epoll(process: process, call: call))
         case .exit:
             return ("exit", nil)
+        case .makeNode, .fchmod, .chown:
+            return Self.creationOrOwnershipCall(for: input)!  // taken first
         }
     }
 
     public func outcome(for output: Output) -> Outcome {
         switch output {
-        case .opened, .modeChanged, .unlinked: .ok(nil)
+        case .opened, .modeChanged, .ownerChanged, .unlinked: .ok(nil)
         case .made(let mode): .ok(["mode": .int(mode)])
         case .sharedEpollEvents(let reports):
             .ok(["events": .array(reports.map { report in

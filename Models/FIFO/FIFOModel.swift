@@ -21,13 +21,17 @@
 /// - Permission is checked when the FIFO is *opened*, never on `read` or `write` (the `fifo-permission` scenario,
 ///   run on the kernel by `RealModeTests`): after a `chmod` that takes access away, descriptors already open keep
 ///   working and only new opens fail `EACCES`, before any of the rules above. Privileged processes (root) pass the
-///   check whatever the mode; the others are judged by the mode's bits for others (they are neither the owner nor
-///   in its group). Only the owner or a privileged process may `chmod` (`EPERM`).
+///   check whatever the mode; an unprivileged owner is judged by the owner's bits, the others by the bits for others
+///   (a trace gives no groups). Only the owner or a privileged process may `chmod` or `fchmod` (`EPERM`); a `chown`
+///   clears the set-ID bits (``FIFOModel+Ownership``; `FIFOOwnershipFactsTests`).
 /// - `unlink` removes the name: descriptors already open keep working (bytes, end of file and `EPIPE` as before),
 ///   while a later `open` or `chmod` by path fails `ENOENT`, and so does a second `unlink`. `mkfifo` of the name fails
 ///   `EEXIST` while it is there, `ENOENT` in a directory that does not exist; once the name is gone it makes a new
 ///   FIFO — not the object the trace follows (the worker removes it at once) — whose mode `stat` reports as the mode
-///   asked for less the umask (``FIFOModel+Name``; `KernelFIFOFactsTests`).
+///   asked for less the umask's permission bits; `mknod`, `mknodat` and `mkfifoat` likewise, in the kernel's order
+///   (``FIFOModel+Creation``; `KernelFIFOFactsTests`, `FIFOCreationFactsTests`).
+/// - With `"userPages"`, the first opener makes the FIFO's buffer under `pipe-user-pages-soft`, as a pipe's maker does
+///   (``FIFOModel+UserPages``; `FIFOUserPagesFactsTests`).
 /// - Owners, `F_SETSIG`, `O_ASYNC` and the I/O signals taken with `sigtimedwait` are the pipe's, per open; an `open`
 ///   signals nobody (``FIFOModel+Async``; `KernelFIFOAsyncFactsTests`).
 /// - `epoll_ctl` and `epoll_wait` are the pipe's, per open, with the `EPOLLHUP` rule above; the first writer's open is
@@ -54,11 +58,18 @@ public struct FIFOModel: TraceModel {
         /// `dup` of the process's latest open of `end` (see ``FIFOModel+Duplicate``).
         case duplicate(process: Int, end: PipeModel.End)
         case chmod(process: Int, mode: Int)
+        /// `fchmod` through the process's latest open of `end` (see ``FIFOModel+Ownership``).
+        case fchmod(process: Int, end: PipeModel.End, mode: Int)
+        /// `chown`, `lchown` or `fchown` (through the latest open of `end`) giving the FIFO to `owner`'s user (nil: -1,
+        /// unchanged); the group is -1 (see ``FIFOModel+Ownership``).
+        case chown(process: Int, call: OwnerCall, end: PipeModel.End?, owner: Int?)
         /// `unlink` of the FIFO's path.
         case unlink(process: Int)
         /// `mkfifo` of the FIFO's path (or, with `missingDirectory`, of a path in a directory that does not exist)
         /// with `mode` under the process's `umask`.
         case mkfifo(process: Int, mode: Int, umask: Int, missingDirectory: Bool)
+        /// `mknod`, `mknodat` or `mkfifoat` of the FIFO's path (see ``FIFOModel+Creation``).
+        case makeNode(process: Int, creation: NodeCreation)
         /// `lseek`, `pread` or `pwrite` on the process's descriptor of `end`: `ESPIPE`, as on a pipe.
         case unseekable(process: Int, end: PipeModel.End, call: PipeModel.UnseekableCall)
         /// `fcntl` on the process's latest open of `end`, as on a pipe (``PipeModel/FileControl``): `F_GETFL`/`F_SETFL`, the
@@ -98,6 +109,8 @@ public struct FIFOModel: TraceModel {
         case read([UInt8])
         case closed
         case modeChanged
+        /// `chown`, `lchown` or `fchown` done.
+        case ownerChanged
         case unlinked
         /// `mkfifo` made a FIFO whose mode `stat` reports as `mode`.
         case made(mode: Int)
@@ -145,7 +158,7 @@ public struct FIFOModel: TraceModel {
         public var capacity: Int
         /// The permission bits at the start (the harness creates FIFOs 0600).
         public var mode: Int
-        /// The process that owns the FIFO (may `chmod` it), if any.
+        /// The process that owns the FIFO at the start (may `chmod` it), if any.
         public var owner: Int?
         /// The processes that bypass permission checks; nil: every process (the harness runs as root).
         public var privileged: [Int]?
@@ -157,11 +170,16 @@ public struct FIFOModel: TraceModel {
         /// Groups of processes whose implicit epoll instance for this FIFO is one instance (made before a `fork`, or
         /// threads of one process), each process opening the FIFO itself (see ``FIFOModel+SharedEpoll``).
         public var sharedEpoll: [[Int]]
+        /// The pages of the first opener's user under `pipe-user-pages-soft` (see ``FIFOModel+UserPages``); nil: every
+        /// opener's buffer gets `capacity`.
+        public var userPages: PipeUserPages?
 
         public init(
             capacity: Int = 65536, mode: Int = 0o600, owner: Int? = nil, privileged: [Int]? = nil,
-            descriptorLimits: [PipeModel.DescriptorLimit] = [], closeOnExec: Bool? = nil, sharedEpoll: [[Int]] = []
+            descriptorLimits: [PipeModel.DescriptorLimit] = [], closeOnExec: Bool? = nil, sharedEpoll: [[Int]] = [],
+            userPages: PipeUserPages? = nil
         ) {
+            self.userPages = userPages
             self.closeOnExec = closeOnExec
             self.sharedEpoll = sharedEpoll.map { $0.sorted() }.filter { $0.count > 1 }
             self.capacity = capacity
@@ -169,15 +187,6 @@ public struct FIFOModel: TraceModel {
             self.owner = owner
             self.privileged = privileged?.sorted()
             self.descriptorLimits = descriptorLimits.sorted { $0.process < $1.process }
-        }
-
-        /// Whether `process` passes the permission check of an open for `end` under `mode`.
-        func mayOpen(_ process: Int, for end: PipeModel.End, mode: Int) -> Bool {
-            privileged?.contains(process) ?? true || mode & (end == .read ? 0o004 : 0o002) != 0
-        }
-
-        func mayChangeMode(_ process: Int) -> Bool {
-            privileged?.contains(process) ?? true || owner == process
         }
     }
 
@@ -220,6 +229,8 @@ public struct FIFOModel: TraceModel {
         public internal(set) var mode: Int
         /// Whether the FIFO's name is still there (not unlinked).
         public internal(set) var linked = true
+        /// The process whose user owns the FIFO now (``Setup/owner``, then `chown`), if any.
+        public internal(set) var owner: Int? = nil
         /// The opens, oldest first (sleepers in `open` included). A process's latest open of an end is the
         /// description its calls on that end use (as the harness's binding does): its `O_NONBLOCK` is the pipe
         /// state's flag for that process and end, and a read end's `poll` reports no `POLLHUP` while it is marked.
@@ -243,7 +254,8 @@ public struct FIFOModel: TraceModel {
         let setup = setups.first { $0.name == object }?.setup ?? Setup()
         var pipe = PipeModel.State(slots: setup.capacity / pipes.pageSize, readers: [], writers: [])
         pipe.descriptorLimits = setup.descriptorLimits
-        return State(pipe: pipe, mode: setup.mode, setup: setup)
+        pipe.userPages = setup.userPages
+        return State(pipe: pipe, mode: setup.mode, owner: setup.owner, setup: setup)
     }
 
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
@@ -277,7 +289,7 @@ public struct FIFOModel: TraceModel {
         case .open(let process, let end, let nonblocking, _):
             guard let index = state.openers.firstIndex(where: { $0.process == process }) else {
                 // Not asleep yet: the open first registers and sleeps (a piece), and is interrupted there.
-                return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }
+                return takingADescriptor(state, process: process) { openTransitions(allocatingBuffer($0, openedBy: process), process: process, end: end, nonblocking: nonblocking) }
                     .compactMap { $0.output == nil ? $0.step : nil }
             }
             guard !state.openers[index].released else { return [] }
@@ -340,11 +352,11 @@ public struct FIFOModel: TraceModel {
                 ($0.output, epollAfterOpen($0.step, before: state, process: process, ends: [end]))
             }
         case .open(let process, let end, let nonblocking, let async):
-            return takingADescriptor(state, process: process) { openTransitions($0, process: process, end: end, nonblocking: nonblocking) }.map {
+            return takingADescriptor(state, process: process) { openTransitions(allocatingBuffer($0, openedBy: process), process: process, end: end, nonblocking: nonblocking) }.map {
                 ($0.output, epollAfterOpen(Self.markingAsyncFromOpen($0.step, before: state, async), before: state, process: process, ends: [end]))
             }
         case .openReadWrite(let process, let nonblocking, let async):
-            return takingADescriptor(state, process: process) { openReadWriteTransitions($0, process: process, nonblocking: nonblocking) }.map {
+            return takingADescriptor(state, process: process) { openReadWriteTransitions(allocatingBuffer($0, openedBy: process), process: process, nonblocking: nonblocking) }.map {
                 ($0.output, epollAfterOpen(Self.markingAsyncFromOpen($0.step, before: state, async), before: state, process: process, ends: [.read, .write]))
             }
         case .epoll(let process, let call):
@@ -427,13 +439,16 @@ public struct FIFOModel: TraceModel {
         case .unlink(let process):
             return unlinkTransitions(state, process: process)
         case .mkfifo(let process, let mode, let umask, let missingDirectory):
-            return makeTransitions(state, process: process, mode: mode, umask: umask, missingDirectory: missingDirectory)
+            let creation = NodeCreation(call: .mkfifo, mode: mode, umask: umask, missingDirectory: missingDirectory)
+            return creationTransitions(state, process: process, creation)
+        case .makeNode(let process, let creation):
+            return creationTransitions(state, process: process, creation)
         case .chmod(let process, let mode):
-            guard state.linked else { return [(.failed(.ENOENT), .completed(state))] }
-            guard state.setup.mayChangeMode(process) else { return [(.failed(.EPERM), .completed(state))] }
-            var next = state
-            next.mode = mode
-            return [(.modeChanged, .completed(next))]
+            return modeChangeTransitions(state, process: process, mode: mode, through: nil)
+        case .fchmod(let process, let end, let mode):
+            return modeChangeTransitions(state, process: process, mode: mode, through: end)
+        case .chown(let process, let call, let end, let owner):
+            return ownerChangeTransitions(state, process: process, call: call, end: end, owner: owner)
         case .exit(let process):
             var next = state
             next.openers.removeAll { $0.process == process }
@@ -455,7 +470,7 @@ public struct FIFOModel: TraceModel {
         }
         // The path is looked up first: once unlinked there is nothing to open.
         guard state.linked else { return [(.failed(.ENOENT), .completed(state))] }
-        guard state.setup.mayOpen(process, for: end, mode: state.mode) else { return [(.failed(.EACCES), .completed(state))] }
+        guard state.mayOpen(process, for: end) else { return [(.failed(.EACCES), .completed(state))] }
         var next = state
         switch end {
         case .read:
@@ -491,6 +506,7 @@ public struct FIFOModel: TraceModel {
         next.pipe = PipeModel.State(slots: state.setup.capacity / pipes.pageSize, readers: [], writers: [])
         // The processes' descriptor tables, and the signals sent them, are theirs, not the FIFO's.
         next.pipe.descriptorLimits = state.pipe.descriptorLimits
+        next.pipe.userPages = state.pipe.userPages
         next.pipe.pending = state.pipe.pending
         next.pipe.unjudgedSignals = state.pipe.unjudgedSignals
         next.pipe.exited = state.pipe.exited
@@ -600,6 +616,12 @@ public struct FIFOModel: TraceModel {
             call = "open for reading and writing (O_RDWR)\(nonblocking ? " (nonblocking)" : "")\(async ? " with O_ASYNC" : "")"
         case .chmod(_, let mode):
             call = "chmod 0" + String(mode, radix: 8)
+        case .fchmod(_, let end, let mode):
+            call = "fchmod 0" + String(mode, radix: 8) + " through the \(end.rawValue) end"
+        case .chown(_, let ownerCall, let end, let owner):
+            call = ownerCall.rawValue + (end.map { " through the \($0.rawValue) end" } ?? "") + " to " + (owner.map { "process \($0)'s user" } ?? "-1")
+        case .makeNode(_, let creation):
+            call = creation.description
         case .unlink:
             call = "unlink"
         case .mkfifo(_, let mode, let umask, let missingDirectory):
@@ -676,7 +698,7 @@ public struct FIFOModel: TraceModel {
         case .epollEvents(let reports): .epollEvents(reports)
         case .epollCreated(let closeOnExec): .epollCreated(closeOnExec: closeOnExec)
         case .nestedEpollEvents(let reports): .nestedEpollEvents(reports)
-        case .opened, .modeChanged, .unlinked, .made, .sharedEpollEvents: nil
+        case .opened, .modeChanged, .ownerChanged, .unlinked, .made, .sharedEpollEvents: nil
         }
     }
 }
@@ -685,7 +707,7 @@ extension FIFOModel.Input {
     public var process: Int {
         switch self {
         case .open(let process, _, _, _), .openReadWrite(let process, _, _), .write(let process, _, _), .read(let process, _, _), .close(let process, _),
-            .chmod(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
+            .chmod(let process, _), .fchmod(let process, _, _), .chown(let process, _, _, _), .makeNode(let process, _), .unlink(let process), .mkfifo(let process, _, _, _), .exit(let process), .unseekable(let process, _, _), .readiness(let process, _, _),
             .fcntl(let process, _, _), .available(let process), .status(let process, _), .writev(let process, _), .readv(let process, _),
             .duplicate(let process, _), .takeSignal(let process, _, _), .epoll(let process, _), .nestedEpoll(let process, _),
             .sharedEpollWait(let process, _):

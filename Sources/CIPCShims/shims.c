@@ -39,33 +39,37 @@ long ipc_vmsplice(int descriptor, void *const *bases, const size_t *lengths, siz
     return vmsplice(descriptor, vectors, count, flags);
 }
 
-struct ipc_mkfifo_job {
+struct ipc_mknod_job {
+    int directory;
     const char *path;
     mode_t mode, mask;
+    dev_t device;
     unsigned int reported;
     int result, error;
 };
 
-static void *ipc_mkfifo_thread(void *argument) {
-    struct ipc_mkfifo_job *job = argument;
+static void *ipc_mknod_thread(void *argument) {
+    struct ipc_mknod_job *job = argument;
     job->result = unshare(CLONE_FS);
     if (job->result == 0) {
         umask(job->mask);
-        job->result = mkfifo(job->path, job->mode);
+        job->result = mknodat(job->directory, job->path, job->mode, job->device);
     }
     if (job->result == 0) {
         struct stat status;
-        job->result = lstat(job->path, &status);
+        job->result = fstatat(job->directory, job->path, &status, AT_SYMLINK_NOFOLLOW);
         job->reported = (unsigned int)(status.st_mode & 07777);
     }
     job->error = errno;
     return NULL;
 }
 
-int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported) {
-    struct ipc_mkfifo_job job = {.path = path, .mode = (mode_t)mode, .mask = (mode_t)mask};
+int ipc_mknodat_under_umask(
+    int directory, const char *path, unsigned int mode, unsigned long device, unsigned int mask, unsigned int *reported) {
+    struct ipc_mknod_job job = {
+        .directory = directory, .path = path, .mode = (mode_t)mode, .mask = (mode_t)mask, .device = (dev_t)device};
     pthread_t thread;
-    int error = pthread_create(&thread, NULL, ipc_mkfifo_thread, &job);
+    int error = pthread_create(&thread, NULL, ipc_mknod_thread, &job);
     if (error != 0) {
         errno = error;
         return -1;
@@ -77,6 +81,10 @@ int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mas
     }
     *reported = job.reported;
     return 0;
+}
+
+int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported) {
+    return ipc_mknodat_under_umask(AT_FDCWD, path, S_IFIFO | (mode & 07777), 0, mask, reported);
 }
 
 const char *ipc_errno_name(int code) { return strerrorname_np(code); }

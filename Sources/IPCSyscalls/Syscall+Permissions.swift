@@ -21,6 +21,35 @@ extension Syscall {
         return Int(reported)
     }
 
+    /// Makes a node — `mode` with its file type bits — at `path` relative to `directory` (nil: `AT_FDCWD`) under the
+    /// file mode creation mask `umask`, as ``makeFIFO(_:mode:umask:)`` does, and returns the permission bits `fstatat`
+    /// then reports.
+    ///
+    /// The corresponding C functions are `umask`, `mknodat` and `fstatat` (after `unshare(CLONE_FS)`).
+    public static func makeNode(
+        _ path: String, in directory: CInt?, mode: mode_t, device: dev_t, umask: mode_t
+    ) throws(Errno) -> Int {
+        var reported: CUnsignedInt = 0
+        _ = try perform(.mkfifo, retryOnInterrupt: false) { _ in
+            ipc_mknodat_under_umask(directory ?? AT_FDCWD, path, CUnsignedInt(mode), CUnsignedLong(device), CUnsignedInt(umask), &reported)
+        }
+        return Int(reported)
+    }
+
+    /// Changes the owner (and group; -1 leaves either) of the file open as `descriptor`.
+    ///
+    /// The corresponding C function is `fchown`.
+    public static func changeOwner(_ descriptor: FileDescriptor, user: uid_t, group: gid_t) throws(Errno) {
+        _ = try perform(.chmod, retryOnInterrupt: false) { _ in Glibc.fchown(descriptor.rawValue, user, group) }
+    }
+
+    /// Changes the owner (and group; -1 leaves either) of the file at `path`, following a link (`follow`) or not.
+    ///
+    /// The corresponding C functions are `chown` and `lchown`.
+    public static func changeOwner(_ path: String, user: uid_t, group: gid_t, following follow: Bool) throws(Errno) {
+        _ = try perform(.chmod, retryOnInterrupt: false) { _ in follow ? Glibc.chown(path, user, group) : Glibc.lchown(path, user, group) }
+    }
+
     /// Changes a file's permission bits.
     ///
     /// The corresponding C function is `chmod`.

@@ -30,6 +30,11 @@
 /// in parallel — is never changed. On success writes the mode lstat reports (st_mode & 07777) to `reported` and
 /// returns 0; else -1 with errno set.
 int ipc_mkfifo_under_umask(const char *path, unsigned int mode, unsigned int mask, unsigned int *reported);
+/// mknodat(directory, path, mode, device) — `mode` with its file type bits — under the file mode creation mask
+/// `mask`, as `ipc_mkfifo_under_umask` does it (a thread of its own); `*reported` the permission bits `fstatat` then
+/// reports (without following a link).
+int ipc_mknodat_under_umask(
+    int directory, const char *path, unsigned int mode, unsigned long device, unsigned int mask, unsigned int *reported);
 
 /// Enters the process's spawn gate, a recursive mutex: held by `Syscall.withoutConcurrentSpawns` around code whose
 /// closes must be the last, and by every spawn that goes through it (`Syscall.spawn`; in the test suite, every

@@ -217,6 +217,21 @@ struct FIFOBinding: ObjectBinding {
             // A new FIFO at the name the trace's FIFO had: not the object the trace follows, so it goes at once.
             try Syscall.unlink(target)
             return .made(mode: made)
+        case .makeNode(_, let creation):
+            return .made(mode: try FIFONodeCalls.make(creation, at: path))
+        case .fchmod(_, let end, let mode):
+            guard let descriptor = held[end]?.last else { throw .badFileDescriptor }
+            try Syscall.changeMode(descriptor, mode_t(mode))
+            return .modeChanged
+        case .chown(let process, let call, let end, let owner):
+            let user = FIFONodeCalls.user(owner, calledBy: process)
+            if call == .fchown {
+                guard let end, let descriptor = held[end]?.last else { throw .badFileDescriptor }
+                try Syscall.changeOwner(descriptor, user: user, group: gid_t.max)
+            } else {
+                try Syscall.changeOwner(path, user: user, group: gid_t.max, following: call == .chown)
+            }
+            return .ownerChanged
         case .unseekable(_, let end, let call):
             return .positioned(try PipeBinding.unseekable(call, on: held[end]?.last))
         case .readiness(_, let end, let call):
