@@ -394,8 +394,9 @@ extension UnixSocketModel {
             return try Self.fileControlInput(of: call)
         case "ioctl":
             let request = try call.value.required("request").text("request")
-            guard ["SIOCINQ", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
-                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ, SIOCATMARK, FIOASYNC or FIONBIO, not \"\(request)\"")
+            // FIONREAD is SIOCINQ's number (0x541B): the same request (measured on every type).
+            guard ["SIOCINQ", "FIONREAD", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
+                throw ModelError("field 'request' must be SIOCINQ, FIONREAD, SIOCOUTQ, SIOCATMARK, FIOASYNC or FIONBIO, not \"\(request)\"")
             }
             if request == "SIOCATMARK" {
                 return .atMark(process: call.process, end: try call.value.required("end").text("end"))
@@ -414,6 +415,10 @@ extension UnixSocketModel {
             return try Self.fileControlInput(of: call)
         case "sigtimedwait":
             return try Self.takeSignalInput(of: call)
+        case "sendfile", "splice":
+            // Refused, not judged: the call moves bytes out of another object (a pipe or a file), whose own model
+            // must see them leave; one object's model judging half of it could pass a loss or a duplicate.
+            throw ModelError("\(call.f): into a socket from a pipe or file is two objects (the source's bytes leave one, arrive in the other); the unix-socket model judges one object and does not model it")
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "

@@ -16,7 +16,8 @@ import Testing
 ///   `write` `ENOTCONN`;
 /// - `SIGPIPE` comes with a stream's `EPIPE` only: a seqpacket write to a closed peer fails `EPIPE` without it (a
 ///   surprise: `unix_dgram_sendmsg`, which seqpacket sends go through, never raises it);
-/// - a read takes a message's descriptors and closes them (it has no control buffer).
+/// - a read takes a message's descriptors and closes them (it has no control buffer);
+/// - `FIONREAD` is `SIOCINQ` (the same request number).
 @Suite struct UnixSocketReadWriteFactsTests {
     /// What a call answered: its bytes (as text), its count, or its error's name.
     enum Answer: Equatable, CustomStringConvertible {
@@ -192,6 +193,20 @@ import Testing
             return [first, BlockedIOSignals.takeAll([SIGPIPE]).count]
         }
         #expect(taken == (type == .stream ? [1, 1] : [0, 0]), "SIGPIPEs pending after each write: \(taken)")
+    }
+
+    /// `FIONREAD` is `SIOCINQ`'s number, so the same answer: a stream's or seqpacket socket's unread bytes, a datagram
+    /// socket's first datagram's length.
+    @Test(arguments: UnixSocketType.allCases)
+    func fionreadIsSIOCINQ(type: UnixSocketType) throws {
+        #expect(FIONREAD == 0x541B)
+        let pair = try OwnedSocketPair(type)
+        #expect(Self.write(pair.a, "hello") == .count(5))
+        #expect(Self.write(pair.a, "ab") == .count(2))
+        var unread: CInt = -1
+        #expect(ioctl(pair.b.rawValue, UInt(FIONREAD), &unread) == 0)
+        #expect(unread == (type == .dgram ? 5 : 7))
+        #expect(try Syscall.socketInputQueue(pair.b) == Int(unread))
     }
 
     @Test(arguments: UnixSocketType.allCases)
