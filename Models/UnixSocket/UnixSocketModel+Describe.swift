@@ -139,6 +139,7 @@ extension UnixSocketModel {
         case .exit: call = "exit (closes every descriptor it holds)"
         case .fileControl(_, let end, let command): call = "fcntl \(end) \(command)"
         case .takeSignal(_, let signals, let wait): call = "\(wait ? "sigwaitinfo" : "sigtimedwait") for signals \(signals)"
+        case .read, .write, .duplicate, .status: call = Self.describeDescriptorCall(input)!
         }
         let result: String
         switch output {
@@ -193,6 +194,7 @@ extension UnixSocketModel {
         case .ownerEx(let type, let report)?: result = "owner \(report) (\(type))"
         case .ioSignal(let signal)?: result = "signal \(signal)"
         case .signalTaken(let taken)?: result = "\(taken)"
+        case .status(let type, let mode, let size)?: result = "\(type), mode 0\(String(mode, radix: 8)), size \(size)"
         case .failed(let code)?: result = code.rawValue
         }
         return "\(call) → \(result)"

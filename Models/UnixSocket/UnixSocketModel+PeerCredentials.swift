@@ -70,6 +70,9 @@ extension UnixSocketModel {
             }
             return recorded == expected
         }
+        if case .status(let type, _, let size) = output, case .status(type, modeNotJudged, size) = candidate {
+            return true  // a bound socket's mode (see `UnixSocketModel+Duplicate`)
+        }
         if case .peerCredentials(let recorded) = output, case .peerCredentials(let expected) = candidate {
             return expected.admits(recorded)
         }

@@ -208,6 +208,7 @@ extension UnixSocketModel {
     }
 
     private func socketInput(from call: Call) throws(ModelError) -> Input {
+        if let descriptor = try Self.descriptorInput(of: call) { return descriptor }
         if call.f == "getsockopt" || call.f == "setsockopt", let refused = try Self.refusedOptionInput(of: call) { return refused }
         let nonblocking = try call.value.optional("nonblocking")?.boolean("nonblocking") ?? false
         // MSG_ERRQUEUE: a Unix socket has no error queue and its receives never look at the flag (measured in
@@ -393,8 +394,9 @@ extension UnixSocketModel {
             return try Self.fileControlInput(of: call)
         case "ioctl":
             let request = try call.value.required("request").text("request")
-            guard ["SIOCINQ", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
-                throw ModelError("field 'request' must be SIOCINQ, SIOCOUTQ, SIOCATMARK, FIOASYNC or FIONBIO, not \"\(request)\"")
+            // FIONREAD is SIOCINQ's number (0x541B): the same request (measured on every type).
+            guard ["SIOCINQ", "FIONREAD", "SIOCOUTQ", "SIOCATMARK"].contains(request) else {
+                throw ModelError("field 'request' must be SIOCINQ, FIONREAD, SIOCOUTQ, SIOCATMARK, FIOASYNC or FIONBIO, not \"\(request)\"")
             }
             if request == "SIOCATMARK" {
                 return .atMark(process: call.process, end: try call.value.required("end").text("end"))
@@ -413,12 +415,16 @@ extension UnixSocketModel {
             return try Self.fileControlInput(of: call)
         case "sigtimedwait":
             return try Self.takeSignalInput(of: call)
+        case "sendfile", "splice":
+            // Refused, not judged: the call moves bytes out of another object (a pipe or a file), whose own model
+            // must see them leave; one object's model judging half of it could pass a loss or a duplicate.
+            throw ModelError("\(call.f): into a socket from a pipe or file is two objects (the source's bytes leave one, arrive in the other); the unix-socket model judges one object and does not model it")
         default:
             throw ModelError(
                 "the unix-socket model has no operation '\(call.f)' (it has send, receive, receive-exactly, connect, "
                     + "socket, bind, accept, listen, close, shutdown, poll, select, getsockopt, setsockopt, getsockname, getpeername, "
                     + "ioctl, fcntl, "
-                    + "sigtimedwait, read-file, close-file and probe)")
+                    + "sigtimedwait, read, readv, write, writev, dup, dup2, dup3, fstat, read-file, close-file and probe)")
         }
     }
 
@@ -528,6 +534,8 @@ extension UnixSocketModel {
             return .exited
         case .fileControl, .takeSignal:
             return try Self.signalOutput(value, for: input)!
+        case .read, .write, .duplicate, .status:
+            return try Self.descriptorOutput(value, for: input)!
         }
     }
 
@@ -583,6 +591,8 @@ extension UnixSocketModel {
 
     public func call(for input: Input) -> (f: String, value: JSONValue?) {
         switch input {
+        case .read, .write, .duplicate, .status:
+            return Self.descriptorCall(for: input)!
         case .epoll(_, let epollCall):
             return (epollCall.name, Self.epollValue(epollCall))
         case .nestedEpoll(_, let nested):
@@ -771,6 +781,8 @@ extension UnixSocketModel {
             return .ok(Self.credentialsValue(credentials))
         case .failed(let code):
             return .fail(code)
+        case .status(let type, let mode, let size):
+            return .ok(["type": .string(type), "mode": Permissions.text(ofMode: mode), "size": .int(size)])
         case .flags, .owner, .ownerEx, .ioSignal, .signalTaken:
             return Self.signalOutcome(output)!
         }
@@ -807,6 +819,10 @@ extension UnixSocketModel {
             .receiveTruncating(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, peek: peek)
         case .peek(let process, let end, let max, let nonblocking, let maxFiles) where requested == nil || requested == max:
             .peek(process: process, end: end, max: Swift.min(max, count), nonblocking: nonblocking, maxFiles: maxFiles)
+        case .read(_, _, let sizes, _) where requested == nil || requested == sizes.reduce(0, +):
+            Self.shortenedPlain(input, to: count)
+        case .write(_, _, let buffers, _) where requested == nil || requested == buffers.reduce(0, { $0 + $1.count }):
+            Self.shortenedPlain(input, to: count)
         case .readFile(let process, let file, let max) where requested == nil || requested == max:
             .readFile(process: process, file: file, max: Swift.min(max, count))
         default: nil

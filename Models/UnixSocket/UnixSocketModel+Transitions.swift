@@ -22,6 +22,12 @@ extension UnixSocketModel {
         switch input {
         case .sendBatch, .receiveBatch:
             return []  // stepped message by message (see `UnixSocketModel+Batches`)
+        case .read, .write:
+            return []  // judged as the receive or send each is (see `UnixSocketModel+ReadWrite`)
+        case .duplicate(let process, let end, let call):
+            return duplicate(state, process: process, end: end, call: call)
+        case .status(let process, let end):
+            return status(state, process: process, end: end)
         case .setPassPidfd(let process, let end, let value):
             return setPassPidfd(state, process: process, end: end, value: value)
         case .setPassCredentials(let process, let end, let value):
@@ -387,6 +393,11 @@ extension UnixSocketModel {
     ) -> Transitions {
         guard let index = state.socketIndex(end), state.sockets[index].holders.contains(process) else {
             return failure(state, .EBADF)
+        }
+        if state.sockets[index].isListener {
+            // Not connected, so nothing to wait for (measured, `UnixSocketReadWriteFactsTests`): a stream socket's
+            // `unix_stream_read_generic` fails EINVAL, a seqpacket socket's `unix_seqpacket_recvmsg` ENOTCONN.
+            return failure(state, state.type == .stream ? .EINVAL : .ENOTCONN)
         }
         let room = state.descriptorRoom(requested: maxFiles, at: index)
         if state.type == .stream {

@@ -172,6 +172,18 @@ public struct UnixSocketModel: TraceModel {
         /// `sigtimedwait` with a zero timeout (or, `wait`, `sigwaitinfo`) by the process for `signals`, which it keeps
         /// blocked: one of the I/O signals its sockets sent it (see `UnixSocketModel+Async`).
         case takeSignal(process: Int, signals: [Int], wait: Bool)
+        /// `read` (one size) or `readv` (`vectored`: one size per buffer) of the socket: a receive with no flags but
+        /// the description's, no control buffer and no `MSG_TRUNC` to report — nothing at all when the sizes add up
+        /// to 0 (see `UnixSocketModel+ReadWrite`).
+        case read(process: Int, end: String, sizes: [Int], vectored: Bool)
+        /// `write` (one buffer) or `writev` (`vectored`) of the socket: a send with no flags but the description's; a
+        /// `writev` of 0 bytes reaches no socket (see `UnixSocketModel+ReadWrite`).
+        case write(process: Int, end: String, buffers: [[UInt8]], vectored: Bool)
+        /// `dup` (nil) or `dup2`/`dup3` of the process's descriptor of the socket: one more holder (see
+        /// `UnixSocketModel+Duplicate`).
+        case duplicate(process: Int, end: String, call: PipeModel.DuplicateCall?)
+        /// `fstat` of the process's descriptor of the socket (see `UnixSocketModel+Duplicate`).
+        case status(process: Int, end: String)
     }
 
     /// What a receive delivered.
@@ -262,6 +274,8 @@ public struct UnixSocketModel: TraceModel {
         case ioSignal(Int)
         /// What `sigtimedwait` took.
         case signalTaken(PipeModel.TakenSignal)
+        /// `fstat`: the file type (`S_IFSOCK`), its permission bits and `st_size`.
+        case status(type: String, mode: Int, size: Int)
         case failed(ErrorCode)
     }
 
@@ -438,12 +452,15 @@ public struct UnixSocketModel: TraceModel {
             .selectWithExceptions(_, _, _, _, let timeout):
             timeout < 0
         case .takeSignal(_, _, let wait): wait
+        case .read, .write: plainTransfer(input).map { maySleep($0) } ?? false
         default: false
         }
     }
 
     /// Every way `input` may take effect from `state`: a completion with its output, or a piece (no output).
     public func outcomes(of input: Input, in state: State) -> [(output: Output?, step: Step<State>)] {
+        if case .read = input { return plainOutcomes(of: input, in: state) }
+        if case .write = input { return plainOutcomes(of: input, in: state) }
         var candidates = pidfdsAttached(input, before: state, transitions(state, input))
         var signalling = !state.ioSignals.owners.isEmpty || !state.ioSignals.async.isEmpty
         if case .exit = input { signalling = true }  // its owners may be gone
@@ -516,7 +533,8 @@ extension UnixSocketModel.Input {
             .fileControl(let process, _, _), .takeSignal(let process, _, _), .socketName(let process, _, _),
             .refusedOption(let process, _, _, _, _), .sendBatch(let process, _, _, _, _), .setPassPidfd(let process, _, _),
             .setPassCredentials(let process, _, _), .setPassSecurity(let process, _, _), .sendCredentials(let process, _, _, _, _),
-            .receiveBatch(let process, _, _, _, _, _, _):
+            .receiveBatch(let process, _, _, _, _, _, _), .read(let process, _, _, _), .write(let process, _, _, _),
+            .duplicate(let process, _, _), .status(let process, _):
             process
         }
     }

@@ -238,7 +238,10 @@ public struct UnixSocketBinding: ObjectBinding {
     private let context: WorkerContext
     /// The owner mapping and the I/O signals this process keeps blocked (`ioSignals`).
     private let ioSignals: IOSignalBinding
-    private var sockets: [String: FileDescriptor] = [:]
+    var sockets: [String: FileDescriptor] = [:]
+    /// This process's other descriptors of each socket, `dup`'s and `dup2`'s copies, newest last (see
+    /// `UnixSocketKind+Descriptors`).
+    var copies: [String: [FileDescriptor]] = [:]
     /// The listener's address (connect), or every bound socket's address (sendto, and naming senders).
     private let listenerAddress: UnixAddress?
     private let addresses: [String: UnixAddress]
@@ -545,6 +548,7 @@ public struct UnixSocketBinding: ObjectBinding {
             return .closed
         case .close(_, let end):
             guard let socket = sockets.removeValue(forKey: end) else { throw .badFileDescriptor }
+            if let copy = copies[end]?.popLast() { sockets[end] = copy }  // the socket stays open through its copy
             try Syscall.close(socket)
             return .closed
         case .shutdown(_, let end, let how):
@@ -637,6 +641,8 @@ public struct UnixSocketBinding: ObjectBinding {
         case .fileControl(_, let end, let command):
             guard let socket = sockets[end] else { throw .badFileDescriptor }
             return try fileControl(command, on: socket)
+        case .read, .write, .duplicate, .status:
+            return try performOnDescriptor(input)
         case .takeSignal(_, let signals, let wait):
             let taken = try ioSignals.take(signals, wait: wait)
             if taken.signal == 23 { urgentSignalled = true }  // SIGURG
