@@ -94,6 +94,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var lockCountUnknown: Set<Int> = []
         /// The processes' `RLIMIT_FSIZE` (``FileSizeLimit``); one not named has `RLIM_INFINITY`.
         public var fileSizeLimits: [Int: FileSizeLimit] = [:]
+        /// The pages known out of memory, for `mincore` (``PosixSharedMemoryModel+Residency``).
+        public var residency = PageResidency()
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -242,6 +244,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         /// `setrlimit(RLIMIT_MEMLOCK)` of the process (``MemoryLockLimit/setting(_:process:soft:hard:)``); bytes,
         /// ``MemoryLockLimit/unlimited`` for `RLIM_INFINITY`.
         case setMemoryLockLimit(process: Int, soft: Int, hard: Int)
+        /// `madvise`, `mincore` and `mremap` of the newest mapping (``PosixSharedMemoryModel+Advice``, ``+Residency``, ``+Remap``).
+        case advise(process: Int, PosixSharedMemoryMapping.Pages, MemoryAdvice)
+        case residency(process: Int, PosixSharedMemoryMapping.Pages)
+        case remap(process: Int, Remap)
         case exit(process: Int)
     }
 
@@ -257,6 +263,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case closeOnExec(Bool)
         /// `F_GETFL`'s flags, the access mode among them.
         case statusFlags(StatusFlags)
+        /// `mincore`'s answer, a page each (``PageResidency``).
+        case residency([PageResidency.Answer])
         case failed(ErrorCode)
     }
 
@@ -289,8 +297,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
-        guard case .open = input else { return callTransitions(state, input) }
-        return DescriptorTable.withExhaustion(callTransitions(state, input), in: state)
+        guard case .open = input else { return callTransitions(state, input).map { noteResidency($0, input, before: state) } }
+        return DescriptorTable.withExhaustion(callTransitions(state, input), in: state).map { noteResidency($0, input, before: state) }
     }
 
     func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -412,7 +420,13 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             next.mappings[process]![newest].descriptorOpen = false
             return [Transition(.done, next)]
         case .fork(let process, let child):
-            return forkTransitions(state, process: process, child: child)
+            return forkTransitions(state, process: process, child: child).map { Self.leavingDontForkPages($0, child: child) }
+        case .advise(let process, let pages, let advice):
+            return adviseTransitions(state, process: process, pages: pages, advice: advice)
+        case .residency(let process, let pages):
+            return residencyTransitions(state, process: process, pages: pages)
+        case .remap(let process, let remap):
+            return remapTransitions(state, process: process, remap)
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
                 var next = state
@@ -454,6 +468,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     /// whatever it is.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         step(state, input, output) { recorded, expected in
+            if case .residency(let seen) = recorded, case .residency(let allowed) = expected { return PageResidency.matches(seen, allowed) }
             guard case .size(let size, let mode, let owner, let group) = recorded,
                 case .size(size, let fullMode, let fullOwner, let fullGroup) = expected
             else { return recorded == expected }
@@ -501,6 +516,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .changeMode(_, let mode): call = "fchmod 0" + String(mode, radix: 8)
         case .changeOwner(_, let owner, let group): call = "fchown \(owner ?? -1) \(group ?? -1)"
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
+        case .advise(_, let pages, let advice): call = "madvise \(Self.describe(pages)) \(advice.name)"
+        case .residency(_, let pages): call = "mincore \(Self.describe(pages))"
+        case .remap(_, let remap): call = remap.text
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
@@ -512,6 +530,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             case .closeOnExec(let on): on ? "FD_CLOEXEC" : "no FD_CLOEXEC"
             case .oldUmask(let old): "was 0\(String(old, radix: 8))"
             case .statusFlags(let flags): flags.text
+            case .residency(let answers): "resident \(PageResidency.text(answers))"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -533,7 +552,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   descriptor still open; its mapping stays); fork {"child"} (one event per object the parent maps); sync {"flags", "bits"?, pages as protect's}; lock {pages as protect's, "flags": ["MLOCK_ONFAULT"]?,
 //   "bits"?} (mlock2 with flags or bits), unlock {pages}, lockall {"flags": ["MCL_CURRENT", "MCL_FUTURE",
 //   "MCL_ONFAULT"], "bits"?}, unlockall (one object only); setrlimit {"resource": "RLIMIT_MEMLOCK" | "RLIMIT_FSIZE", "soft", "hard": BYTES |
-//   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?}.
+//   advise {"advice": "MADV_..." | INT, pages as protect's} (madvise); residency {pages} → {"resident": "1001"} (mincore);
+//   remap {"oldPages", "pages", "flags": ["MREMAP_MAYMOVE", "MREMAP_FIXED", "MREMAP_DONTUNMAP"], "bits"?, "unaligned"?} (mremap). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?, "umask":
 //   "0022" or {"1": "0022", "2": "0077"}?, "fsize": {"1": BYTES}?}}}
@@ -662,6 +683,9 @@ extension PosixSharedMemoryModel {
             case let other: throw ModelError("the posix-shm model's fcntl takes cmd \"F_GETFD\", \"F_SETFD\", \"F_GETFL\" or \"F_SETFL\", not \"\(other)\"")
             }
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
+        case "advise": return .advise(process: call.process, try pages(), try MemoryAdvice.parse(call.value, model: Self.name))
+        case "residency": return .residency(process: call.process, try pages())
+        case "remap": return .remap(process: call.process, try Remap.parse(call.value, pages: mappingPages))
         case "setrlimit":
             if try call.value.optional("resource")?.text("resource") == "RLIMIT_FSIZE" { return try fileSizeLimitChange(call) }
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
@@ -669,7 +693,7 @@ extension PosixSharedMemoryModel {
         default:
             if let lock = try lockCall(call, pages: pages) { return .lock(process: call.process, lock) }
             if let input = try Self.ownershipInput(call) { return input }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close and fork)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, advise, residency, remap, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close and fork)")
         }
     }
 
@@ -685,6 +709,7 @@ extension PosixSharedMemoryModel {
         case (.ok(let value), .descriptorFlags(_, nil)): return .closeOnExec(try value.required("closeOnExec").boolean("closeOnExec"))
         case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok(let value), .statusFlags(_, nil)): return .statusFlags(try StatusFlags(answer: value))
+        case (.ok(let value), .residency): return .residency(try PageResidency.parse(value).map { $0 ? .resident : .absent })
         case (.ok, _): return .done
         }
     }
@@ -711,6 +736,9 @@ extension PosixSharedMemoryModel {
         case .setFileSizeLimit(_, let soft, let hard):
             ("setrlimit", ["resource": "RLIMIT_FSIZE", "soft": MemoryLockLimit.json(bytes: soft), "hard": MemoryLockLimit.json(bytes: hard)])
         case .changeMode, .changeOwner: Self.ownershipCall(input)!
+        case .advise(_, let pages, let advice): ("advise", .object(pages.json(advice: advice)))
+        case .residency(_, let pages): ("residency", .object(pages.json()))
+        case .remap(_, let remap): ("remap", remap.json)
         case .exit: ("exit", nil)
         }
     }
@@ -724,6 +752,7 @@ extension PosixSharedMemoryModel {
                     + (owner.map { [("uid", .int($0))] } ?? []) + (group.map { [("gid", .int($0))] } ?? []))))
         case .closeOnExec(let on): .ok(["closeOnExec": .bool(on)])
         case .statusFlags(let flags): .ok(flags.json)
+        case .residency(let answers): .ok(PageResidency.json(answers.map { $0 != .absent }))
         case .done: .ok(nil)
         case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)
