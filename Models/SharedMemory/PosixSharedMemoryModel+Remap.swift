@@ -16,9 +16,11 @@
 ///   lock (populated: a writable private mapping copies them), and they reach the object's pages there (`SIGBUS` past
 ///   its end); a private mapping's copies move with it. A locked area growing meets `RLIMIT_MEMLOCK` (`EAGAIN`).
 /// - `MREMAP_FIXED`: moved to a free place (the worker's), as with growth.
-/// - `MREMAP_DONTUNMAP` (same size) on a shared mapping: a surprise — it succeeds, and the old pages stay mapped,
-///   reaching the object as before: a second mapping of them, the newest; the old pages' lock moves to it. On a
-///   private mapping `EINVAL`.
+/// - `MREMAP_DONTUNMAP` (same size): it succeeds on a mapping of the object, shared or private (a surprise: the
+///   brief expected `EINVAL`), and the old pages stay mapped: a second mapping of them, the newest; the old pages'
+///   lock moves to it, and so do a private mapping's copies — the old pages read the object again. (glibc's
+///   `mremap` passes whatever is in the fifth argument's register when the caller gives four arguments: a C probe
+///   that does gets `EINVAL` by chance; the new address must be given, NULL here.)
 /// - An old size of 0 on a shared mapping with `MREMAP_MAYMOVE`: a second mapping of the same pages (the newest, no
 ///   descriptor), of the new size; on a private mapping `EINVAL`; without `MREMAP_MAYMOVE` `ENOMEM`.
 extension PosixSharedMemoryModel {
@@ -112,18 +114,13 @@ extension PosixSharedMemoryModel {
         if remap.fixed && new < old { _ = mapping.unmap(PosixSharedMemoryMapping.Pages(first: new, count: old - new)) }
         let moved = 0..<min(old, new)
         let oneArea = mapping.isOneArea(moved)
-        if remap.dontUnmap && mapping.isPrivate {
-            // Which refusal comes first for a private mapping over several areas, nothing measured says: either.
-            return [Transition(.failed(.EINVAL), state)] + (oneArea ? [] : [Transition(.failed(.EFAULT), state)])
-        }
         guard oneArea else { return [Transition(.failed(.EFAULT), state)] }
         if remap.dontUnmap {
-            // The old pages stay, unlocked; the second mapping has them, and their lock.
-            var second = mapping.secondMapping(of: area, pages: moved)
-            second.locked = mapping.locked.intersection(moved)
-            second.lockedOnFault = mapping.lockedOnFault.intersection(moved)
+            // The old pages stay, unlocked and following the object; the second mapping has them, their lock and copies.
+            let second = mapping.secondMapping(of: area, pages: moved, from: moved)
             mapping.locked.subtract(moved)
             mapping.lockedOnFault.subtract(moved)
+            for page in moved { mapping.dropCopy(of: page) }
             next = replacingNewest(mapping, in: state)
             next.addHandle(process, second)
             return [Transition(.done, next)]
