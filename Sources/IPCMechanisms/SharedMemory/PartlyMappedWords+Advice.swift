@@ -13,9 +13,15 @@ extension PartlyMappedWords {
             try Syscall.advise(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize, advice: advice)
             return
         }
+        try eachMappedRun(first: first, count: count, length: length) { (address, size) throws(Errno) in try Syscall.advise(address, size: size, advice: advice) }
+    }
+
+    /// `call` on each run of the pages still mapped of `count` from `first` (the last one `length`'s bytes, when
+    /// given), then `ENOMEM` if a page in the range is not mapped: `msync`'s and `madvise`'s way past holes.
+    func eachMappedRun(first: Int, count: Int, length: Int?, _ call: (UnsafeMutableRawPointer, Int) throws(Errno) -> Void) throws(Errno) {
         let pages = first..<first + count
         for run in runs(pages) {
-            try Syscall.advise(address(ofPage: run.lowerBound, unaligned: false), size: size(of: run, first: first, count: count, length: length), advice: advice)
+            try call(address(ofPage: run.lowerBound, unaligned: false), size(of: run, first: first, count: count, length: length))
         }
         if pages.contains(where: { $0 >= pageCount || holes.contains($0) }) { throw .noMemory }
     }
