@@ -62,6 +62,10 @@ public struct PosixSharedMemoryMapping: Hashable, Sendable {
     /// The locked pages whose lock was made on fault (`MLOCK_ONFAULT`, `MCL_ONFAULT`): never populated
     /// (``PosixSharedMemoryMapping/populate(_:objectWords:beyondEnd:stopping:)``).
     public var lockedOnFault: Set<Int> = []
+    /// The pages advised `MADV_DONTFORK` (``PosixSharedMemoryModel+Advice``): a `fork`'s child does not get them.
+    public var dontFork: Set<Int> = []
+    /// The pages advised `MADV_RANDOM` or `MADV_SEQUENTIAL` (an area of their own to the kernel).
+    public var readPatterns: [Int: MemoryAdvice.ReadPattern] = [:]
 
     /// A mapping of `length` bytes (`words` words unless given) in the range of `words` words: the pages past the
     /// length, as many as reach the `words`, are as if unmapped (the worker never touches them: `SIGSEGV`).

@@ -94,6 +94,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         public var lockCountUnknown: Set<Int> = []
         /// The processes' `RLIMIT_FSIZE` (``FileSizeLimit``); one not named has `RLIM_INFINITY`.
         public var fileSizeLimits: [Int: FileSizeLimit] = [:]
+        /// The pages known out of memory, for `mincore` (``PosixSharedMemoryModel+Residency``).
+        public var residency = PageResidency()
 
         /// Whether word `index` lies in a page wholly beyond the end.
         func beyondEnd(_ index: Int) -> Bool {
@@ -246,6 +248,10 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case descriptorIO(process: Int, DescriptorCall)
         /// `fallocate`, `posix_fallocate` of the newest descriptor (``PosixSharedMemoryModel+Allocate``).
         case allocate(process: Int, Allocation)
+        /// `madvise`, `mincore` and `mremap` of the newest mapping (``PosixSharedMemoryModel+Advice``, ``+Residency``, ``+Remap``).
+        case advise(process: Int, PosixSharedMemoryMapping.Pages, MemoryAdvice)
+        case residency(process: Int, PosixSharedMemoryMapping.Pages)
+        case remap(process: Int, Remap)
         case exit(process: Int)
     }
 
@@ -265,6 +271,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case data([UInt8])
         case written(Int)
         case offset(Int)
+        /// `mincore`'s answer, a page each (``PageResidency``).
+        case residency([PageResidency.Answer])
         case failed(ErrorCode)
     }
 
@@ -297,8 +305,8 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 
     /// Every call's outcomes; an `open` may also fail `EMFILE` (``DescriptorTable/withExhaustion(_:of:in:)``).
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
-        guard case .open = input else { return callTransitions(state, input) }
-        return DescriptorTable.withExhaustion(callTransitions(state, input), in: state)
+        guard case .open = input else { return callTransitions(state, input).map { noteResidency($0, input, before: state) } }
+        return DescriptorTable.withExhaustion(callTransitions(state, input), in: state).map { noteResidency($0, input, before: state) }
     }
 
     func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
@@ -420,11 +428,17 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             next.mappings[process]![newest].descriptorOpen = false
             return [Transition(.done, next)]
         case .fork(let process, let child):
-            return forkTransitions(state, process: process, child: child)
+            return forkTransitions(state, process: process, child: child).map { Self.leavingDontForkPages($0, child: child) }
         case .descriptorIO(let process, let call):
             return descriptorTransitions(state, process: process, call)
         case .allocate(let process, let allocation):
             return allocateTransitions(state, process: process, allocation)
+        case .advise(let process, let pages, let advice):
+            return adviseTransitions(state, process: process, pages: pages, advice: advice)
+        case .residency(let process, let pages):
+            return residencyTransitions(state, process: process, pages: pages)
+        case .remap(let process, let remap):
+            return remapTransitions(state, process: process, remap)
         case .setMemoryLockLimit(let process, let soft, let hard):
             return MemoryLockLimit.setting(state.memoryLockLimits, process: process, soft: soft, hard: hard).map { error, limits in
                 var next = state
@@ -466,6 +480,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
     /// whatever it is.
     public func step(_ state: State, _ input: Input, _ output: Output?) -> [Step<State>] {
         step(state, input, output) { recorded, expected in
+            if case .residency(let seen) = recorded, case .residency(let allowed) = expected { return PageResidency.matches(seen, allowed) }
             guard case .size(let size, let mode, let owner, let group) = recorded,
                 case .size(size, let fullMode, let fullOwner, let fullGroup) = expected
             else { return recorded == expected }
@@ -515,6 +530,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
         case .setMemoryLockLimit(_, let soft, let hard): call = MemoryLockLimit.describeChange(soft: soft, hard: hard)
         case .descriptorIO(_, let io): call = io.text
         case .allocate(_, let allocation): call = allocation.text
+        case .advise(_, let pages, let advice): call = "madvise \(Self.describe(pages)) \(advice.name)"
+        case .residency(_, let pages): call = "mincore \(Self.describe(pages))"
+        case .remap(_, let remap): call = remap.text
         case .exit: call = "exit (unmaps everything)"
         }
         let result = output.described { output in
@@ -529,6 +547,7 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
             case .data(let bytes): "\(bytes.count) bytes \(Payload.preview(bytes))"
             case .written(let count): "wrote \(count)"
             case .offset(let offset): "offset \(offset)"
+            case .residency(let answers): "resident \(PageResidency.text(answers))"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -553,7 +572,9 @@ public struct PosixSharedMemoryModel: TransitionModel, TraceModel {
 //   "unlimited"} (one object only; EINVAL, EPERM); fcntl {"cmd": "F_GETFL"} → {"access", "flags", "bits"?}, {"cmd": "F_SETFL", "flags", "bits"?};
 //   read {"max"} → {"data"}; write {"data"} → {"written"}; pread {"max", "offset"} → {"data"}; pwrite {"data", "offset"} → {"written"};
 //   lseek {"offset", "whence": "SEEK_SET" | "SEEK_CUR" | "SEEK_END" | INT} → {"offset"}; fallocate {"mode": ["FALLOC_FL_KEEP_SIZE", ...]?,
-//   "bits"?, "offset", "length"}; posix_fallocate {"offset", "length"}. EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
+//   "bits"?, "offset", "length"}; posix_fallocate {"offset", "length"}.
+//   advise {"advice": "MADV_..." | INT, pages as protect's} (madvise); residency {pages} → {"resident": "1001"} (mincore);
+//   remap {"oldPages", "pages", "flags": ["MREMAP_MAYMOVE", "MREMAP_FIXED", "MREMAP_DONTUNMAP"], "bits"?, "unaligned"?} (mremap). EFAULT without a mapping, SIGSEGV storing through a read-only one, SIGBUS beyond the end,
 //   EINVAL unmap without one, ENOENT after unlink, EBADF truncate or stat without a descriptor.
 // params: {"objects": {"s0": {"words": 8, "mapped": [1, 2], "exists": BOOL?, "size": BYTES?, "anonymous": BOOL?, "umask":
 //   "0022" or {"1": "0022", "2": "0077"}?, "fsize": {"1": BYTES}?}}}
@@ -682,6 +703,9 @@ extension PosixSharedMemoryModel {
             case let other: throw ModelError("the posix-shm model's fcntl takes cmd \"F_GETFD\", \"F_SETFD\", \"F_GETFL\" or \"F_SETFL\", not \"\(other)\"")
             }
         case "sync": return .sync(process: call.process, try pages(), try Self.syncFlags(call.value))
+        case "advise": return .advise(process: call.process, try pages(), try MemoryAdvice.parse(call.value, model: Self.name))
+        case "residency": return .residency(process: call.process, try pages())
+        case "remap": return .remap(process: call.process, try Remap.parse(call.value, pages: mappingPages))
         case "setrlimit":
             if try call.value.optional("resource")?.text("resource") == "RLIMIT_FSIZE" { return try fileSizeLimitChange(call) }
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
@@ -691,7 +715,7 @@ extension PosixSharedMemoryModel {
             if let input = try Self.ownershipInput(call) { return input }
             if let input = try descriptorInput(call) { return input }
             if let input = try allocationInput(call) { return input }
-            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close, fork, read, write, pread, pwrite, lseek, fallocate and posix_fallocate)")
+            throw ModelError("the posix-shm model has no operation '\(call.f)' (it has load, store, add, open, unmap, protect, sync, lock, unlock, lockall, unlockall, setrlimit, unlink, truncate, stat, umask, fcntl, fchmod, fchown, close, fork, advise, residency, remap, read, write, pread, pwrite, lseek, fallocate and posix_fallocate)")
         }
     }
 
@@ -709,6 +733,7 @@ extension PosixSharedMemoryModel {
         case (.ok(let value), .umask): return .oldUmask(try Umasks.old(in: value))
         case (.ok(let value), .statusFlags(_, nil)): return .statusFlags(try StatusFlags(answer: value))
         case (.ok(let value), .descriptorIO(_, let call)): return try Self.descriptorOutput(value, for: call)
+        case (.ok(let value), .residency): return .residency(try PageResidency.parse(value).map { $0 ? .resident : .absent })
         case (.ok, _): return .done
         }
     }
@@ -737,6 +762,9 @@ extension PosixSharedMemoryModel {
         case .changeMode, .changeOwner: Self.ownershipCall(input)!
         case .descriptorIO(_, let call): (call.name, call.json)
         case .allocate(_, let allocation): allocation.json
+        case .advise(_, let pages, let advice): ("advise", .object(pages.json(advice: advice)))
+        case .residency(_, let pages): ("residency", .object(pages.json()))
+        case .remap(_, let remap): ("remap", remap.json)
         case .exit: ("exit", nil)
         }
     }
@@ -753,6 +781,7 @@ extension PosixSharedMemoryModel {
         case .data(let bytes): .ok(["data": Payload.json(bytes)])
         case .written(let count): .ok(["written": .int(count)])
         case .offset(let offset): .ok(["offset": .int(offset)])
+        case .residency(let answers): .ok(PageResidency.json(answers.map { $0 != .absent }))
         case .done: .ok(nil)
         case .oldUmask(let old): .ok(Umasks.oldJSON(old))
         case .failed(let code): .fail(code)

@@ -132,6 +132,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         public var created = true
         /// `shm_cpid` as a process number, when a process of the trace created the segment; nil for the harness's.
         public var creator: Int?
+        /// The segment's pages known out of memory, for `mincore` (``SystemVSharedMemoryModel+Advice``).
+        public var residency = PageResidency()
 
         mutating func destroyIfUnused() {
             if removed && attachments.isEmpty {
@@ -170,6 +172,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// `shmctl` with a command it does not have, or `shmctl` or `shmat` with a negative id: `EINVAL` before
         /// anything else, no effect (``SystemVInvalidCall``).
         case invalid(process: Int, call: SystemVInvalidCall)
+        /// `madvise`, `mincore` and `mremap` of the newest attachment (``SystemVSharedMemoryModel+Advice``, ``+Remap``).
+        case advise(process: Int, PosixSharedMemoryMapping.Pages, MemoryAdvice)
+        case residency(process: Int, PosixSharedMemoryMapping.Pages)
+        case remap(process: Int, PosixSharedMemoryModel.Remap)
     }
 
     public enum Output: Hashable, Sendable {
@@ -184,6 +190,8 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         /// `IPC_INFO`'s or `SHM_INFO`'s result (the highest segment index in use) and the fields recorded; as the
         /// model's output, the least index and counts possible and the exact limits.
         case info(index: Int, fields: [String: JSONValue])
+        /// `mincore`'s answer, a page each (``PageResidency``).
+        case residency([PageResidency.Answer])
         case done
         case failed(ErrorCode)
     }
@@ -217,6 +225,10 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
     }
 
     public func transitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
+        callTransitions(state, input).map { noteResidency($0, input, before: state) }
+    }
+
+    func callTransitions(_ state: State, _ input: Input) -> [Transition<State, Output>] {
         if let creation = creationTransitions(state, input) { return creation }
         var next = state
         switch input {
@@ -323,6 +335,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             return [Transition(.done, state), Transition(.failed(.ENOSPC), state), Transition(.failed(.ENOMEM), state)]
         case .fork(let process, let child):
             return forkTransitions(state, process: process, child: child)
+        case .advise(let process, let pages, let advice): return adviseTransitions(state, process: process, pages: pages, advice: advice)
+        case .residency(let process, let pages): return residencyTransitions(state, process: process, pages: pages)
+        case .remap(let process, let remap): return remapTransitions(state, process: process, remap)
         case .exit(let process):
             next.attachments.removeAll { $0 == process }
             if next.readOnly.removeValue(forKey: process) != nil {
@@ -342,6 +357,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
             if case .info(let index, let fields) = recorded, case .info(let least, let exact) = expected, case .info(_, let counts) = input {
                 return index >= least && Self.info(fields, matches: exact, counts: counts)
             }
+            if case .residency(let seen) = recorded, case .residency(let allowed) = expected { return PageResidency.matches(seen, allowed) }
             guard case .status(let attachments, let removed, let size, let lastProcess, let mode, let owner, let group, _, let locked, let creator) = recorded,
                 case .status(attachments, removed, let fullSize, let fullLastProcess, let fullMode, let fullOwner, let fullGroup, _, let fullLocked, let fullCreator)
                     = expected
@@ -403,6 +419,9 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
         case .fork(_, let child): call = "fork (child: process \(child))"
         case .exit: call = "exit (detaches everything)"
         case .invalid(_, let invalid): call = invalid.summary
+        case .advise(_, let pages, let advice): call = "madvise \(PosixSharedMemoryModel.describe(pages)) \(advice.name)"
+        case .residency(_, let pages): call = "mincore \(PosixSharedMemoryModel.describe(pages))"
+        case .remap(_, let remap): call = remap.text
         }
         let result = output.described { output in
             switch output {
@@ -413,6 +432,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
                     + zip(Self.timeFields, times).compactMap { name, time in time.map { ", \(name) \($0)" } }.joined()
                     + (locked == true ? ", SHM_LOCKED" : "") + (creator.map { ", created by process \($0)" } ?? "")
             case .info(let index, let fields): "\(index) " + fields.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
+            case .residency(let answers): "resident \(PageResidency.text(answers))"
             case .done: "ok"
             case .failed(let code): code.rawValue
             }
@@ -431,6 +451,7 @@ public struct SystemVSharedMemoryModel: TransitionModel, TraceModel {
 //   shmmax and shmall as decimal strings}; status {"command": "SHM_STAT" | "SHM_STAT_ANY"}? (of the segment's own index);
 //   get {"size": INT, "create": BOOL?, "exclusive": BOOL?} (shmget of the key: EEXIST, EINVAL, ENOENT);
 //   setrlimit {"resource": "RLIMIT_MEMLOCK", "soft", "hard": BYTES | "unlimited"} (one object only; EINVAL, EPERM).
+//   advise, residency, remap of the newest attachment, as posix-shm's (SystemVSharedMemoryModel+Advice, +Remap).
 //   EFAULT or SIGSEGV (an access through a detached address) without an attachment, EINVAL detach without one and
 //   anything but access once destroyed.
 //   control {"command": INT} (shmctl with a command it does not have: EINVAL); "id": a negative INT beside the fields
@@ -492,6 +513,7 @@ extension SystemVSharedMemoryModel {
                 group: try call.value.optional("group")?.integer("group"))
         case "remove": return .remove(process: call.process)
         case "lock", "unlock": return .lock(process: call.process, locked: call.f == "lock")
+        case "advise", "residency", "remap": return try Self.pageInput(call, setup: setups.first { $0.name == call.object }?.setup)
         case "get":
             return .get(
                 process: call.process, size: try Self.segmentSize(call.value.required("size")),
@@ -501,7 +523,7 @@ extension SystemVSharedMemoryModel {
             let change = try MemoryLockLimit.change(call.value, model: Self.name, objects: setups.count)
             return .setMemoryLockLimit(process: call.process, soft: change.soft, hard: change.hard)
         default:
-            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit, control and fork)")
+            throw ModelError("the sysv-shm model has no operation '\(call.f)' (it has load, store, add, attach, detach, status, info, set, remove, lock, unlock, get, setrlimit, control, advise, residency, remap and fork)")
         }
     }
 
@@ -528,6 +550,7 @@ extension SystemVSharedMemoryModel {
                 group: try value.optional("group")?.integer("group"),
                 times: try Self.timeFields.map { (name) throws(ModelError) in try value.optional(name)?.integer(name) },
                 locked: try value.optional("locked")?.boolean("locked"), creator: try value.optional("creator")?.integer("creator"))
+        case (.ok(let value), .residency): return .residency(try PageResidency.parse(value).map { $0 ? .resident : .absent })
         case (.ok, _): return .done
         }
     }
@@ -563,6 +586,9 @@ extension SystemVSharedMemoryModel {
         case .fork(_, let child): ("fork", ["child": .int(child)])
         case .exit: ("exit", nil)
         case .invalid(_, let invalid): (invalid.f, invalid.value)
+        case .advise(_, let pages, let advice): ("advise", .object(pages.json(advice: advice)))
+        case .residency(_, let pages): ("residency", .object(pages.json()))
+        case .remap(_, let remap): ("remap", remap.json)
         }
     }
 
@@ -584,6 +610,7 @@ extension SystemVSharedMemoryModel {
             }()))
         case .info(let index, let fields):
             .ok(.object(JSONObject([("index", .int(index))] + fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })))
+        case .residency(let answers): .ok(PageResidency.json(answers.map { $0 != .absent }))
         case .done: .ok(nil)
         case .failed(let code): .fail(code)
         }

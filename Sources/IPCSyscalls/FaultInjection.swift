@@ -19,6 +19,7 @@ public enum SystemCall: String, Sendable, CaseIterable, Hashable, Codable {
     /// No fault is injected into these yet (``FaultFeasibility`` gives them no direction).
     case splice, tee, vmsplice, dup3, msync, mlock, munlock, mlockall, munlockall, mutexCeiling, pidfdOpen, pidfdSendSignal, tgsigqueueinfo
     case sendmmsg, recvmmsg
+    case madvise, mincore
 }
 
 /// What a fault injector is told about a call that is about to be made.

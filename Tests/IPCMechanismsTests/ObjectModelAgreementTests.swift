@@ -857,7 +857,7 @@ import Testing
                     switch Self.perform(access, attachments.last) {
                     case .accessed(let result): return .accessed(result)
                     case .failed(let code): return .failed(code)
-                    case .done, .size, .closeOnExec, .oldUmask, .statusFlags, .data, .written, .offset: return .done
+                    case .done, .size, .closeOnExec, .oldUmask, .statusFlags, .data, .written, .offset, .residency: return .done
                     }
                 })
             case 6 where index != 0 || amount > 3:

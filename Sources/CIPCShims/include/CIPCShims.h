@@ -17,6 +17,7 @@
 #include "ipc_files.h"
 #include "ipc_futex.h"
 #include "ipc_memory.h"
+#include "ipc_remap.h"
 #include "ipc_sockets.h"
 #include "ipc_mqueue.h"
 #include "ipc_rcu.h"

@@ -351,6 +351,10 @@ struct PosixSharedMemoryBinding: ObjectBinding {
         case .lock(_, let call):
             try lock(call)
             return .done
+        case .advise(_, let pages, let advice): return try Self.advise(handles.last?.words, pages, advice)
+        case .residency(_, let pages): return .residency(try Self.residency(handles.last?.words, pages))
+        case .remap:
+            BindingFailure.abandon("the posix-shm worker does not mremap (its mappings' addresses are its own bookkeeping): a trace's remap is judged by the model only")
         case .unlink(_, let invalidName):
             try Syscall.shmUnlink(path(invalidName))
             return .done
@@ -526,6 +530,12 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
         case .remove:
             try SystemVSharedMemorySegments.remove(segment)
             return .done
+        case .advise(_, let pages, let advice):
+            _ = try PosixSharedMemoryBinding.advise(attachedPages, pages, advice)
+            return .done
+        case .residency(_, let pages): return .residency(try PosixSharedMemoryBinding.residency(attachedPages, pages))
+        case .remap:
+            BindingFailure.abandon("the sysv-shm worker does not mremap (its attachments' addresses are its own bookkeeping): a trace's remap is judged by the model only")
         case .lock(_, let locked):
             // The model judges a process its setup does not name as root: where RLIMIT_MEMLOCK could refuse the lock,
             // the worker refuses the run rather than record a failure the model would call a violation.
@@ -576,5 +586,40 @@ struct SystemVSharedMemoryBinding: ObjectBinding {
             attachments: status.attachments, removed: status.markedForRemoval, size: status.size,
             lastProcess: context.process(of: status.lastPID) ?? 0, mode: Int(status.mode), owner: Int(status.ownerUID),
             group: Int(status.groupGID), times: [status.attachTime, status.detachTime, status.changeTime], locked: status.locked)
+    }
+}
+
+extension PosixSharedMemoryBinding {
+    /// `madvise` of pages of a mapping (nil: the worker holds none, and answers as the kernel does where nothing is
+    /// mapped, after the same `EINVAL`s).
+    static func advise(_ words: PartlyMappedWords?, _ pages: PosixSharedMemoryMapping.Pages, _ advice: MemoryAdvice) throws(Errno) -> PosixSharedMemoryModel.Output {
+        let known = if case .invalid = advice { false } else { true }
+        guard let words else {
+            if pages.unaligned || !known { throw .invalidArgument }
+            if pages.count == 0 { return .done }
+            throw .noMemory
+        }
+        try words.advise(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length, advice: CInt(truncatingIfNeeded: advice.number), known: known)
+        return .done
+    }
+
+    /// `mincore` of pages of a mapping, as `advise`.
+    static func residency(_ words: PartlyMappedWords?, _ pages: PosixSharedMemoryMapping.Pages) throws(Errno) -> [PageResidency.Answer] {
+        guard let words else {
+            if pages.unaligned { throw .invalidArgument }
+            if pages.count == 0 { return [] }
+            throw .noMemory
+        }
+        return try words.residency(first: pages.first, count: pages.count, unaligned: pages.unaligned, length: pages.length).map { $0 ? .resident : .absent }
+    }
+}
+
+extension SystemVSharedMemoryBinding {
+    /// The newest attachment as pages: the segment's, and past them (as far as a trace names) none of its own.
+    var attachedPages: PartlyMappedWords? {
+        guard let newest = attachments.last else { return nil }
+        let pageWords = PartlyMappedWords.pageSize / 8
+        let reached = max(SystemVSharedMemoryModel.wordsReached(size / 8), newest.count)
+        return PartlyMappedWords(SharedWords(base: newest.base, count: (reached + pageWords - 1) / pageWords * pageWords), mappedPages: newest.count / pageWords)
     }
 }

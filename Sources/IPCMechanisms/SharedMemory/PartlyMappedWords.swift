@@ -80,11 +80,7 @@ public struct PartlyMappedWords: Sendable {
             try Syscall.sync(address(ofPage: first, unaligned: unaligned), size: length ?? count * Self.pageSize, flags: flags)
             return
         }
-        let pages = first..<first + count
-        for run in runs(pages) {
-            try Syscall.sync(address(ofPage: run.lowerBound, unaligned: false), size: size(of: run, first: first, count: count, length: length), flags: flags)
-        }
-        if pages.contains(where: { $0 >= pageCount || holes.contains($0) }) { throw .noMemory }
+        try eachMappedRun(first: first, count: count, length: length) { (address, size) throws(Errno) in try Syscall.sync(address, size: size, flags: flags) }
     }
 
     /// `mlock` (`mlock2` with `flags`) or, `locking` false, `munlock` of the pages `length` bytes from page `first`
