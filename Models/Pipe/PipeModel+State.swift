@@ -132,6 +132,15 @@ extension PipeModel {
         /// Sets or clears a flag on the description `process` reaches `end` through (for everyone sharing it).
         mutating func setFlag(_ flag: WritableKeyPath<State, [Description]>, of process: Int, _ end: End, _ on: Bool) {
             let key = description(of: process, end)
+            if flag == \.async {
+                // The pipe's fasync list, in the kernel's order: `fasync_insert_entry` puts a description at the head
+                // when O_ASYNC turns on and leaves it where it is while it stays on, and `kill_fasync` signals from the
+                // head — so the description enabled last is signalled first, and of two sending the same standard
+                // signal its siginfo is the one kept (measured, `KernelPipeAsyncFactsTests`; a random agreement
+                // sequence found the sorted order's false violation).
+                if !on { async.removeAll { $0 == key } } else if !async.contains(key) { async.insert(key, at: 0) }
+                return
+            }
             self[keyPath: flag].removeAll { $0 == key }
             if on {
                 self[keyPath: flag].append(key)

@@ -125,6 +125,31 @@ import Testing
         }
     }
 
+    /// Two read-end descriptions with `O_ASYNC` (the second opened through `/proc/self/fd`), one sending a plain `SIGIO`
+    /// and one `F_SETSIG(SIGIO)`: a write signals both, and the pending `SIGIO` carries the siginfo of the description
+    /// whose `O_ASYNC` was turned on *last* — the kernel's fasync list is newest first (`fasync_insert_entry`), and
+    /// setting `O_ASYNC` again while it is on does not move a description. A random agreement sequence found the
+    /// model signalling them in a sorted order instead.
+    @Test(arguments: [false, true])
+    func theDescriptionEnabledLastIsSignalledFirst(plainFirst: Bool) throws {
+        try withOwnedPipe { readEnd, writeEnd in
+            let other = FileDescriptor(rawValue: Glibc.open("/proc/self/fd/\(readEnd.rawValue)", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
+            #expect(other.rawValue >= 0)
+            defer { try? Syscall.close(other) }
+            try Syscall.setOwnerEx(other, type: 0, id: OSThread.currentID)
+            try Syscall.setIOSignal(other, Self.io)
+            let (first, last) = plainFirst ? (readEnd, other) : (other, readEnd)
+            try setAsync(first, true)
+            try setAsync(last, true)
+            try setAsync(first, true)  // already on: stays where it is
+            write(writeEnd, 1)
+            let expected = plainFirst
+                ? Taken(signal: Self.io, code: 1, band: 0x41, descriptor: other.rawValue)
+                : Taken(signal: Self.io, code: 0x80, band: 0, descriptor: 0)
+            #expect(Self.takeAll() == [expected])
+        }
+    }
+
     /// A read of at least one byte signals the write end's owner with `POLL_OUT` (2), band
     /// `POLLOUT|POLLWRNORM|POLLWRBAND` (0x304) — a read that fails `EAGAIN` as well; a write does not signal it.
     @Test func aReadSignalsTheWriteEndsOwner() throws {
