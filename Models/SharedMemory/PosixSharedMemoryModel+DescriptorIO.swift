@@ -167,7 +167,7 @@ extension PosixSharedMemoryModel.DescriptorCall {
         case .positionedRead(let max, let offset): ["max": .int(max), "offset": .int(offset)]
         case .positionedWrite(let data, let offset): ["data": Payload.json(data), "offset": .int(offset)]
         case .seek(let offset, let whence):
-            ["offset": .int(offset), "whence": whence < FilePosition.whenceNames.count ? .string(FilePosition.whenceNames[whence]) : .int(whence)]
+            ["offset": .int(offset), "whence": FilePosition.json(ofWhence: whence)]
         }
     }
 
@@ -178,7 +178,7 @@ extension PosixSharedMemoryModel.DescriptorCall {
         case .positionedRead(let max, let offset): "pread \(max) bytes at \(offset)"
         case .positionedWrite(let data, let offset): "pwrite \(Payload.preview(data)) at \(offset)"
         case .seek(let offset, let whence):
-            "lseek \(offset) " + (whence < FilePosition.whenceNames.count ? FilePosition.whenceNames[whence] : "whence \(whence)")
+            "lseek \(offset) " + (FilePosition.name(ofWhence: whence) ?? "whence \(whence)")
         }
     }
 }

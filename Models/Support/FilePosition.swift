@@ -27,6 +27,15 @@ public struct FilePosition: Hashable, Sendable {
     /// The harness's own call: offset 0, `SEEK_CUR`.
     public static let start = FilePosition()
 
+    /// `whence`'s name, `SEEK_SET` … `SEEK_HOLE`; nil for any other number (a negative one too: the kernel's
+    /// `unsigned int` reads −1 as 2^32 − 1).
+    public static func name(ofWhence whence: Int) -> String? {
+        whenceNames.indices.contains(whence) ? whenceNames[whence] : nil
+    }
+
+    /// `whence` as a trace writes it: its name, or the number.
+    public static func json(ofWhence whence: Int) -> JSONValue { name(ofWhence: whence).map { .string($0) } ?? .int(whence) }
+
     /// What `pread` or `pwrite` fails with on a file with no position: `EINVAL` for a negative offset, whoever
     /// holds what; else `EBADF` when the process holds no descriptor; else `ESPIPE`.
     public func positionedFailure(held: Bool) -> ErrorCode {
@@ -71,7 +80,7 @@ public struct FilePosition: Hashable, Sendable {
         var words: [String] = []
         if offset != 0 { words.append("offset \(offset)") }
         if describesWhence, whence != Self.seekCurrent {
-            words.append("whence " + ((0...4).contains(whence) ? Self.whenceNames[whence] : "\(whence)"))
+            words.append("whence " + (Self.name(ofWhence: whence) ?? "\(whence)"))
         }
         return words.isEmpty ? "" : " (" + words.joined(separator: ", ") + ")"
     }
